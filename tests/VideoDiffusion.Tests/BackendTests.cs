@@ -8,4 +8,14 @@ public class BackendTests
         TorchBackend.IsAvailable.Should().BeTrue();
         FluentActions.Invoking(TorchBackend.EnsureAvailable).Should().NotThrow();
     }
+
+    [Fact]
+    public void LoadException_NamesEveryBackendPackage_AndKeepsTorchSharpsReason()
+    {
+        var inner = new NotSupportedException("libtorch-cpu-linux-x64 not referenced");
+        var e = TorchBackend.CreateLoadException(inner);
+        e.Message.Should().Contain("TorchSharp-cpu").And.Contain("TorchSharp-cuda-linux").And.Contain("TorchSharp-cuda-windows")
+            .And.Contain("libtorch-cpu-linux-x64 not referenced");
+        e.InnerException.Should().BeSameAs(inner);
+    }
 }
