@@ -23,7 +23,13 @@ public static class TorchBackend
         var failure = LoadFailure.Value;
         if (failure is not null)
         {
-            throw new InvalidOperationException(
+            throw CreateLoadException(failure);
+        }
+    }
+
+    /// <summary>The exception <see cref="EnsureAvailable"/> throws for a load failure.</summary>
+    internal static InvalidOperationException CreateLoadException(Exception failure) =>
+            new InvalidOperationException(
                 "VideoDiffusion could not load TorchSharp's native backend. The VideoDiffusion package references only " +
                 "TorchSharp, so the application must add one backend package: 'TorchSharp-cpu' (any OS, CPU only), " +
                 "'TorchSharp-cuda-linux' (Linux x64 with an NVIDIA GPU) or 'TorchSharp-cuda-windows' (Windows x64 with an NVIDIA GPU), " +
@@ -32,8 +38,6 @@ public static class TorchBackend
                 "did not run; rebuild the application (it patches the copy of libLibTorchSharp.so in the output directory). " +
                 "TorchSharp said: " + failure.Message,
                 failure);
-        }
-    }
 
     /// <summary>Whether TorchSharp's native backend loads on this machine; never throws.</summary>
     public static bool IsAvailable => LoadFailure.Value is null;
