@@ -1,0 +1,189 @@
+using VideoDiffusion.Tests.Data;
+using VideoDiffusion.Training;
+
+namespace VideoDiffusion.Tests.Training;
+
+public sealed class CheckpointTests
+{
+    /// <summary>Every option that draws randomness or carries state between steps is on, so resuming must restore all of it.</summary>
+    private static TrainerOptions ResumeOptions(string runDirectory) => TrainingSetup.Options(runDirectory) with
+    {
+        GradientAccumulationSteps = 2,
+        MaxGradNorm = 0.05,
+        ClassDropout = 0.3,
+        ImageBatchShare = 0.3,
+        Augmentation = new VideoDiffusion.Data.RandomHorizontalFlip(),
+        LearningRateSchedule = LearningRateSchedule.WarmupCosine(5, 0.1),
+        EmaDecay = 0.9,
+    };
+
+    [Fact]
+    public void LoadCheckpoint_TwentyPlusTwentySteps_BitwiseEqualToFortySteps()
+    {
+        using var dir = TestFiles.Temp();
+        var options = ResumeOptions(dir.File("a"));
+
+        var straight = new StandInPredictor(seed: 1);
+        using (var trainer = TrainingSetup.Trainer(straight, options))
+        {
+            trainer.Train(40);
+            trainer.SkippedSteps.Should().Be(0);
+            var expectedEma = TrainingSetup.Bits(trainer.Ema!.Shadows);
+
+            var first = new StandInPredictor(seed: 1);
+            string checkpoint;
+            using (var half = TrainingSetup.Trainer(first, options with { RunDirectory = dir.File("b") }))
+            {
+                half.Train(20);
+                checkpoint = half.SaveCheckpoint();
+            }
+            // Fresh objects: a differently initialised network and a new trainer (another global RNG state too).
+            var resumed = new StandInPredictor(seed: 99);
+            using var second = TrainingSetup.Trainer(resumed, options with { RunDirectory = dir.File("b") });
+            second.LoadCheckpoint(checkpoint);
+            second.Step.Should().Be(20);
+            second.DataPosition.Should().Be(new VideoDiffusion.Data.LoaderPosition(5, 0)); // 20 steps x 2 micro-batches, 8 batches per epoch
+            second.Train(20);
+
+            TrainingSetup.ShouldBeBitwiseEqual(TrainingSetup.Bits(resumed.state_dict()), TrainingSetup.Bits(straight.state_dict()));
+            TrainingSetup.ShouldBeBitwiseEqual(TrainingSetup.Bits(second.Ema!.Shadows), expectedEma);
+        }
+    }
+
+    [Fact]
+    public void LoadCheckpoint_TruncatedAtAnyByte_ThrowsInvalidDataNamingFile()
+    {
+        using var dir = TestFiles.Temp();
+        using var trainer = TrainingSetup.Trainer(new StandInPredictor(seed: 2), TrainingSetup.Options(dir.Path));
+        trainer.Train(2);
+        var checkpoint = trainer.SaveCheckpoint();
+        var files = Directory.GetFiles(checkpoint).OrderBy(f => f).ToArray();
+        files.Select(Path.GetFileName).Should().BeEquivalentTo(["checkpoint.json", "model.pt", "ema.pt", "optimizer.pt"]);
+        var tested = 0;
+        foreach (var file in files)
+        {
+            var bytes = File.ReadAllBytes(file);
+            for (var length = 0; length < bytes.Length; length++)
+            {
+                File.WriteAllBytes(file, bytes[..length]);
+                var act = () => trainer.LoadCheckpoint(checkpoint);
+                act.Should().Throw<InvalidDataException>().WithMessage($"*{Path.GetFileName(file)}*");
+                tested++;
+            }
+            File.WriteAllBytes(file, bytes);
+        }
+        tested.Should().BeGreaterThan(10_000);
+        // Intact again: loads.
+        trainer.LoadCheckpoint(checkpoint);
+        trainer.Step.Should().Be(2);
+    }
+
+    [Fact]
+    public void LoadCheckpoint_FlippedByteOrMissingFile_ThrowsInvalidData()
+    {
+        using var dir = TestFiles.Temp();
+        using var trainer = TrainingSetup.Trainer(new StandInPredictor(seed: 2), TrainingSetup.Options(dir.Path));
+        trainer.Train(1);
+        var checkpoint = trainer.SaveCheckpoint();
+        var model = Path.Combine(checkpoint, "model.pt");
+        var bytes = File.ReadAllBytes(model);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(model, bytes);
+        FluentActions.Invoking(() => trainer.LoadCheckpoint(checkpoint)).Should().Throw<InvalidDataException>().WithMessage("*model.pt*corrupt*SHA-256*");
+        File.Delete(model);
+        FluentActions.Invoking(() => trainer.LoadCheckpoint(checkpoint)).Should().Throw<InvalidDataException>().WithMessage("*model.pt*missing*");
+        File.Delete(Path.Combine(checkpoint, "checkpoint.json"));
+        FluentActions.Invoking(() => trainer.LoadCheckpoint(checkpoint)).Should().Throw<InvalidDataException>().WithMessage("*checkpoint.json*missing*");
+    }
+
+    [Fact]
+    public void SaveCheckpoint_WriterFailsMidway_PreviousCheckpointUntouchedAndLoadable()
+    {
+        using var dir = TestFiles.Temp();
+        var format = new FailingFormat();
+        var options = TrainingSetup.Options(dir.Path);
+        using var trainer = new Trainer(new StandInPredictor(seed: 3), TrainingSetup.Schedule, TrainingSetup.Data(), options, format, allowMixedPrecisionOnCpu: false);
+        trainer.Train(3);
+        var good = trainer.SaveCheckpoint();
+        var goodFiles = Directory.GetFiles(good).ToDictionary(f => Path.GetFileName(f)!, File.ReadAllBytes);
+        trainer.Train(2);
+        format.FailOnWrite = 2; // the EMA file: model.pt is complete, ema.pt half written
+        FluentActions.Invoking(trainer.SaveCheckpoint).Should().Throw<IOException>().WithMessage("*simulated*");
+
+        var root = Path.Combine(dir.Path, "checkpoints");
+        Directory.GetDirectories(root).Select(Path.GetFileName).Should().Equal("step-00000003");
+        Directory.GetFiles(good).ToDictionary(f => Path.GetFileName(f)!, File.ReadAllBytes).Should().BeEquivalentTo(goodFiles);
+        using var fresh = new Trainer(new StandInPredictor(seed: 4), TrainingSetup.Schedule, TrainingSetup.Data(), options, format, allowMixedPrecisionOnCpu: false);
+        fresh.ResumeLatest().Should().BeTrue();
+        fresh.Step.Should().Be(3);
+    }
+
+    [Fact]
+    public void Train_CheckpointEveryWithKeep_KeepsNewestAndWritesMetrics()
+    {
+        using var dir = TestFiles.Temp();
+        var options = TrainingSetup.Options(dir.Path) with { TotalSteps = 10, CheckpointEvery = 2, KeepCheckpoints = 2, CheckpointAtEnd = true, LogEvery = 3 };
+        using var trainer = TrainingSetup.Trainer(new StandInPredictor(seed: 5), options);
+        var result = trainer.Train();
+        result.StepsRun.Should().Be(10);
+        result.Losses.Should().HaveCount(10).And.OnlyContain(l => double.IsFinite(l));
+        Directory.GetDirectories(Path.Combine(dir.Path, "checkpoints")).Select(Path.GetFileName).Order()
+            .Should().Equal("step-00000008", "step-00000010");
+        result.LastCheckpoint.Should().EndWith("step-00000010");
+        var lines = File.ReadAllLines(trainer.MetricsPath!);
+        lines.Should().HaveCount(3);
+        using var json = System.Text.Json.JsonDocument.Parse(lines[1]);
+        json.RootElement.GetProperty("step").GetInt64().Should().Be(6);
+        json.RootElement.GetProperty("loss").GetDouble().Should().BeApproximately(result.Losses[5], 1e-12);
+        json.RootElement.GetProperty("lr").GetDouble().Should().Be(3e-3);
+        json.RootElement.TryGetProperty("grad_norm", out _).Should().BeTrue();
+        json.RootElement.TryGetProperty("samples_per_s", out _).Should().BeTrue();
+        var info = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(result.LastCheckpoint!, "checkpoint.json"))).RootElement;
+        info.GetProperty("Step").GetInt64().Should().Be(10);
+        info.GetProperty("Schedule").GetString().Should().Be(TrainingSetup.Schedule.Description);
+        info.GetProperty("Options").GetProperty("LearningRate").GetDouble().Should().Be(3e-3);
+    }
+
+    [Fact]
+    public void SaveCheckpoint_NonFiniteWeight_RefusesAndWritesNothing()
+    {
+        using var dir = TestFiles.Temp();
+        var model = new StandInPredictor(seed: 6);
+        using var trainer = TrainingSetup.Trainer(model, TrainingSetup.Options(dir.Path));
+        trainer.Train(1);
+        using (no_grad())
+        {
+            model.parameters().First().flatten()[0] = float.NaN;
+        }
+        FluentActions.Invoking(trainer.SaveCheckpoint).Should().Throw<InvalidOperationException>().WithMessage("*non-finite*");
+        var root = Path.Combine(dir.Path, "checkpoints");
+        (Directory.Exists(root) ? Directory.GetFileSystemEntries(root) : []).Should().BeEmpty();
+    }
+
+    /// <summary>The interim weight format, failing after half of the <see cref="FailOnWrite"/>-th file (1-based) of a save.</summary>
+    private sealed class FailingFormat : ITensorFileFormat
+    {
+        private int _writes;
+
+        public int FailOnWrite { get; set; }
+
+        public string Extension => TorchSharpTensorFile.Instance.Extension;
+
+        public string Name => TorchSharpTensorFile.Instance.Name;
+
+        public void Write(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+        {
+            if (FailOnWrite > 0 && ++_writes == FailOnWrite)
+            {
+                using var buffer = new MemoryStream();
+                TorchSharpTensorFile.Instance.Write(buffer, tensors, metadata);
+                stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length / 2);
+                throw new IOException("simulated crash while writing");
+            }
+            TorchSharpTensorFile.Instance.Write(stream, tensors, metadata);
+        }
+
+        public (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(Stream stream, string path) =>
+            TorchSharpTensorFile.Instance.Read(stream, path);
+    }
+}
