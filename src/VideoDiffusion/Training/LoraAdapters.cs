@@ -18,12 +18,14 @@ public sealed class LoraAdapters : IDisposable
 {
     private const string FormatTag = "VideoDiffusion.LoRA/1";
 
+    private readonly nn.Module _model;
     private readonly List<Adapter> _adapters;
     private readonly Dictionary<string, bool> _previousRequiresGrad;
     private readonly ITensorFileFormat _format;
 
-    private LoraAdapters(LoraOptions options, List<Adapter> adapters, Dictionary<string, bool> previous, ITensorFileFormat format)
+    private LoraAdapters(nn.Module model, LoraOptions options, List<Adapter> adapters, Dictionary<string, bool> previous, ITensorFileFormat format)
     {
+        _model = model;
         Options = options;
         _adapters = adapters;
         _previousRequiresGrad = previous;
@@ -128,7 +130,7 @@ public sealed class LoraAdapters : IDisposable
             });
             adapters.Add(new Adapter(path, layer, a, b, hook));
         }
-        return new LoraAdapters(options, adapters, previous, format);
+        return new LoraAdapters(model, options, adapters, previous, format);
     }
 
     /// <summary>Writes the adapter weights alone (with rank, alpha and targets as metadata) to <paramref name="path"/>.</summary>
@@ -218,14 +220,11 @@ public sealed class LoraAdapters : IDisposable
             adapter.A.Dispose();
             adapter.B.Dispose();
         }
-        foreach (var adapter in _adapters)
+        foreach (var (name, p) in _model.named_parameters())
         {
-            foreach (var (name, p) in adapter.Layer.named_parameters())
+            if (_previousRequiresGrad.TryGetValue(name, out var was))
             {
-                if (_previousRequiresGrad.TryGetValue(adapter.Path + "." + name, out var was))
-                {
-                    p.requires_grad = was;
-                }
+                p.requires_grad = was;
             }
         }
     }

@@ -377,12 +377,16 @@ public sealed class Trainer : IDisposable
             _consecutiveNonFinite = 0;
             GrowLossScale();
         }
-        else
-        {
-            SkipStep(finiteLoss);
-        }
+        var diverged = !(finiteLoss && double.IsFinite(norm)) && SkipStep(finiteLoss);
         _optimizer.zero_grad();
         Step++;
+        if (diverged)
+        {
+            throw new InvalidOperationException(
+                $"Training diverged: {_consecutiveNonFinite} consecutive steps had a non-finite {(finiteLoss ? "gradient" : "loss")} (up to step {Step}, " +
+                $"{SkippedSteps} skipped in total). No update was applied for them and the weights are finite; lower the learning rate, " +
+                "enable gradient clipping, or check the data.");
+        }
         var seconds = Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
         return new TrainingProgress(Step, Options.TotalSteps, lossSum, lr, norm, samples / seconds, SkippedSteps);
     }
@@ -447,7 +451,8 @@ public sealed class Trainer : IDisposable
         _shapeChecked = true;
     }
 
-    private void SkipStep(bool finiteLoss)
+    /// <summary>Counts a skipped step; returns true when too many non-finite steps came in a row.</summary>
+    private bool SkipStep(bool finiteLoss)
     {
         SkippedSteps++;
         if (_lossScale > 1.0 && finiteLoss)
@@ -455,16 +460,10 @@ public sealed class Trainer : IDisposable
             // float16 overflow in the backward pass: back the loss scale off, as a gradient scaler does.
             _lossScale /= 2;
             _lossScaleCleanSteps = 0;
-            return;
+            return false;
         }
         _consecutiveNonFinite++;
-        if (_consecutiveNonFinite >= Options.MaxConsecutiveNonFiniteSteps)
-        {
-            throw new InvalidOperationException(
-                $"Training diverged: {_consecutiveNonFinite} consecutive steps had a non-finite {(finiteLoss ? "gradient" : "loss")} (step {Step + 1}, " +
-                $"{SkippedSteps} skipped in total). No update was applied for them and the weights are finite; lower the learning rate, " +
-                "enable gradient clipping, or check the data.");
-        }
+        return _consecutiveNonFinite >= Options.MaxConsecutiveNonFiniteSteps;
     }
 
     private void GrowLossScale()
