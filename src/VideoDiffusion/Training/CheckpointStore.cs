@@ -108,13 +108,13 @@ internal sealed class CheckpointStore
             throw new InvalidDataException(
                 $"'{System.IO.Path.Combine(directory, CheckpointManifest.FileName)}' says the weights are in format '{manifest.WeightFormat}'; this build reads '{format.Name}'.");
         }
+        // Verify every file before parsing any, so a damaged checkpoint fails fast and allocates no tensors.
+        var contents = manifest.Files.Select(f => (File: f, Path: System.IO.Path.Combine(directory, f.Name))).Select(f => (f.File, f.Path, Bytes: Verified(f.Path, f.File))).ToList();
         var tensors = new Dictionary<string, Dictionary<string, Tensor>>(StringComparer.Ordinal);
         try
         {
-            foreach (var file in manifest.Files)
+            foreach (var (file, path, bytes) in contents)
             {
-                var path = System.IO.Path.Combine(directory, file.Name);
-                var bytes = Verified(path, file);
                 using var stream = new MemoryStream(bytes, writable: false);
                 tensors[file.Role] = format.Read(stream, path).Tensors;
             }

@@ -63,12 +63,28 @@ public sealed class CheckpointTests
         foreach (var file in files)
         {
             var bytes = File.ReadAllBytes(file);
-            for (var length = 0; length < bytes.Length; length++)
+            // Shorten the file one byte at a time in place (cheaper than rewriting it ~40,000 times), then restore it.
+            using (var handle = new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
             {
-                File.WriteAllBytes(file, bytes[..length]);
-                var act = () => trainer.LoadCheckpoint(checkpoint);
-                act.Should().Throw<InvalidDataException>().WithMessage($"*{Path.GetFileName(file)}*");
-                tested++;
+                for (var length = bytes.Length - 1; length >= 0; length--)
+                {
+                    handle.SetLength(length);
+                    // Plain try/catch: FluentAssertions per iteration would dominate the run time.
+                    string? message = null;
+                    try
+                    {
+                        trainer.LoadCheckpoint(checkpoint);
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        message = e.Message;
+                    }
+                    if (message is null || !message.Contains(Path.GetFileName(file), StringComparison.Ordinal))
+                    {
+                        message.Should().Contain(Path.GetFileName(file), $"truncating {Path.GetFileName(file)} to {length} bytes must fail to load naming the file");
+                    }
+                    tested++;
+                }
             }
             File.WriteAllBytes(file, bytes);
         }
