@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace VideoDiffusion.Predictors;
 
@@ -169,9 +170,11 @@ public sealed record SpaceTimeUNetOptions
     public bool ConcatConditioningFrames { get; init; }
 
     /// <summary>Number of resolution levels (length of <see cref="ChannelMultipliers"/>).</summary>
+    [JsonIgnore]
     public int Levels => ChannelMultipliers.Count;
 
     /// <summary>H and W must be multiples of this number: <c>2^(Levels - 1)</c>.</summary>
+    [JsonIgnore]
     public int SpatialMultiple => 1 << (Levels - 1);
 
     /// <summary>Channels of level <paramref name="level"/>: <c>BaseChannels * ChannelMultipliers[level]</c>.</summary>
@@ -184,9 +187,11 @@ public sealed record SpaceTimeUNetOptions
     }
 
     /// <summary>Width of the timestep (and class) embedding: <c>4 * BaseChannels</c>.</summary>
+    [JsonIgnore]
     public int EmbeddingChannels => 4 * BaseChannels;
 
     /// <summary>Channels entering the first convolution: <c>InChannels</c>, or <c>2 InChannels + 1</c> with <see cref="ConcatConditioningFrames"/>.</summary>
+    [JsonIgnore]
     public int InputConvChannels => ConcatConditioningFrames ? 2 * InChannels + 1 : InChannels;
 
     /// <summary>Checks the constraints between properties.</summary>

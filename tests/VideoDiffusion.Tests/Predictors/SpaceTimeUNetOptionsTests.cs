@@ -110,9 +110,11 @@ public class SpaceTimeUNetOptionsTests
     {
         var o = KnownSpaceTimeUNets.Small with { NumClasses = 10, ContextDim = 32, Dropout = 0.1, ConcatConditioningFrames = true };
 
-        var back = JsonSerializer.Deserialize<SpaceTimeUNetOptions>(JsonSerializer.Serialize(o));
+        var json = JsonSerializer.Serialize(o);
+        var back = JsonSerializer.Deserialize<SpaceTimeUNetOptions>(json);
 
         back.Should().Be(o);
+        json.Should().Contain("\"ChannelMultipliers\":[1,2,3]").And.NotContain("SpatialMultiple", "derived values are not stored");
     }
 
     [Fact]
