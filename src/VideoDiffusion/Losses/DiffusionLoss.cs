@@ -37,10 +37,8 @@ public sealed class DiffusionLoss : IDiffusionLoss
     public Tensor PerSample(DiffusionLossInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        input.Validate();
         using var scope = NewDisposeScope();
-        var alpha = DiffusionLossInput.Broadcastable(input.Alpha, input.Prediction);
-        var sigma = DiffusionLossInput.Broadcastable(input.Sigma, input.Prediction);
+        var (alpha, sigma) = input.ValidatedLevels();
         var target = input.Parameterization.Target(input.X0, input.Noise, alpha, sigma).detach();
         var perSample = MaskedMean.PerSample(Element.Compute(input.Prediction, target), input.Mask);
         var weights = Weighting.Weights(DiffusionLossInput.Flat(input.Alpha), DiffusionLossInput.Flat(input.Sigma), input.Parameterization);

@@ -78,11 +78,19 @@ public sealed record DiffusionLossInput
         }
     }
 
+    /// <summary>Validates the input and returns alpha and sigma shaped <c>[B, 1, …, 1]</c> to broadcast against the prediction (call inside a dispose scope).</summary>
+    /// <exception cref="ArgumentException">A shape does not match.</exception>
+    internal (Tensor Alpha, Tensor Sigma) ValidatedLevels()
+    {
+        Validate();
+        return (Broadcastable(Alpha, Prediction), Broadcastable(Sigma, Prediction));
+    }
+
     /// <summary>A level tensor flattened to <c>[B]</c>.</summary>
     internal static Tensor Flat(Tensor level) => level.reshape(level.shape[0]);
 
     /// <summary>A level tensor reshaped to <c>[B, 1, …, 1]</c> to broadcast against <paramref name="like"/>.</summary>
-    internal static Tensor Broadcastable(Tensor level, Tensor like)
+    private static Tensor Broadcastable(Tensor level, Tensor like)
     {
         var shape = new long[like.dim()];
         Array.Fill(shape, 1L);

@@ -26,7 +26,7 @@ public abstract class ElementLoss
     /// </summary>
     /// <param name="delta">The threshold between the quadratic and the linear part, &gt; 0. The default is 1.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not a finite positive number.</exception>
-    public static ElementLoss Huber(double delta = 1.0) => new HuberLoss(RequirePositive(delta, nameof(delta)));
+    public static ElementLoss Huber(double delta = 1.0) => new HuberLoss(LossArguments.Positive(delta, nameof(delta)));
 
     /// <summary>
     /// Pseudo-Huber loss <c>sqrt(d^2 + c^2) - c</c> (Charbonnier 1994; used for diffusion and consistency training by
@@ -34,7 +34,7 @@ public abstract class ElementLoss
     /// </summary>
     /// <param name="c">The scale c &gt; 0.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="c"/> is not a finite positive number.</exception>
-    public static ElementLoss PseudoHuber(double c) => new PseudoHuberLoss(RequirePositive(c, nameof(c)));
+    public static ElementLoss PseudoHuber(double c) => new PseudoHuberLoss(LossArguments.Positive(c, nameof(c)));
 
     /// <summary>The element losses of <paramref name="prediction"/> against <paramref name="target"/>, same shape; differentiable.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
@@ -55,15 +55,6 @@ public abstract class ElementLoss
 
     /// <summary>The penalty of a difference; runs inside a dispose scope.</summary>
     private protected abstract Tensor Core(Tensor d);
-
-    private static double RequirePositive(double value, string name)
-    {
-        if (!(value > 0) || double.IsInfinity(value))
-        {
-            throw new ArgumentOutOfRangeException(name, value, "Expected a finite number > 0.");
-        }
-        return value;
-    }
 
     private sealed class MseLoss : ElementLoss
     {

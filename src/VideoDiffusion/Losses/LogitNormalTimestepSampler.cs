@@ -18,16 +18,8 @@ public sealed class LogitNormalTimestepSampler : ITimestepSampler
     /// <exception cref="ArgumentOutOfRangeException">location is not finite, or scale is not a finite positive number.</exception>
     public LogitNormalTimestepSampler(double location = 0.0, double scale = 1.0)
     {
-        if (!double.IsFinite(location))
-        {
-            throw new ArgumentOutOfRangeException(nameof(location), location, "Expected a finite number.");
-        }
-        if (!(scale > 0) || double.IsInfinity(scale))
-        {
-            throw new ArgumentOutOfRangeException(nameof(scale), scale, "Expected a finite number > 0.");
-        }
-        Location = location;
-        Scale = scale;
+        Location = LossArguments.Finite(location, nameof(location));
+        Scale = LossArguments.Positive(scale, nameof(scale));
     }
 
     /// <summary>The location m of the logit.</summary>

@@ -23,11 +23,7 @@ public sealed class MinSnrWeighting : ILossWeighting
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="gamma"/> is not a finite positive number.</exception>
     public MinSnrWeighting(double gamma = 5.0)
     {
-        if (!(gamma > 0) || double.IsInfinity(gamma))
-        {
-            throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "Expected a finite number > 0.");
-        }
-        Gamma = gamma;
+        Gamma = LossArguments.Positive(gamma, nameof(gamma));
     }
 
     /// <summary>The SNR cap gamma.</summary>
@@ -37,20 +33,11 @@ public sealed class MinSnrWeighting : ILossWeighting
     public string Description => string.Format(CultureInfo.InvariantCulture, "MinSnr(gamma={0:R})", Gamma);
 
     /// <inheritdoc />
-    public Tensor Weights(Tensor alpha, Tensor sigma, Parameterization parameterization)
-    {
-        TargetScale.Check(alpha, sigma, parameterization);
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var a2 = alpha.square();
-        var s2 = sigma.square();
-        var kind = parameterization.Kind;
-        var w = kind switch
+    public Tensor Weights(Tensor alpha, Tensor sigma, Parameterization parameterization) =>
+        TargetScale.Weigh(alpha, sigma, parameterization, (a2, s2, kind) => kind switch
         {
             ParameterizationKind.Epsilon => (Gamma * s2 / a2).clamp_max(1.0),
             ParameterizationKind.Sample => (a2 / s2).clamp_max(Gamma),
             _ => minimum(a2, Gamma * s2) / TargetScale.DenominatorSquared(alpha, sigma, kind),
-        };
-        return w.MoveToOuterDisposeScope();
-    }
+        });
 }

@@ -20,16 +20,8 @@ public sealed class P2Weighting : ILossWeighting
     /// <exception cref="ArgumentOutOfRangeException">gamma is negative or k not positive, or either is not finite.</exception>
     public P2Weighting(double gamma = 1.0, double k = 1.0)
     {
-        if (!(gamma >= 0) || double.IsInfinity(gamma))
-        {
-            throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "Expected a finite number >= 0.");
-        }
-        if (!(k > 0) || double.IsInfinity(k))
-        {
-            throw new ArgumentOutOfRangeException(nameof(k), k, "Expected a finite number > 0.");
-        }
-        Gamma = gamma;
-        K = k;
+        Gamma = LossArguments.NonNegative(gamma, nameof(gamma));
+        K = LossArguments.Positive(k, nameof(k));
     }
 
     /// <summary>The exponent gamma.</summary>
@@ -42,22 +34,17 @@ public sealed class P2Weighting : ILossWeighting
     public string Description => string.Format(CultureInfo.InvariantCulture, "P2(gamma={0:R}, k={1:R})", Gamma, K);
 
     /// <inheritdoc />
-    public Tensor Weights(Tensor alpha, Tensor sigma, Parameterization parameterization)
-    {
-        TargetScale.Check(alpha, sigma, parameterization);
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var a2 = alpha.square();
-        var s2 = sigma.square();
-        // (k + SNR)^-gamma = sigma^(2 gamma) / (k sigma^2 + alpha^2)^gamma.
-        var denominator = (K * s2 + a2).pow(Gamma);
-        var w = parameterization.Kind switch
+    public Tensor Weights(Tensor alpha, Tensor sigma, Parameterization parameterization) =>
+        TargetScale.Weigh(alpha, sigma, parameterization, (a2, s2, kind) =>
         {
-            ParameterizationKind.Epsilon => s2.pow(Gamma) / denominator,
-            // alpha^2 / sigma^2 * sigma^(2 gamma): one power of sigma^2 cancels.
-            ParameterizationKind.Sample => a2 * s2.pow(Gamma - 1) / denominator,
-            var kind => a2 * s2.pow(Gamma) / (TargetScale.DenominatorSquared(alpha, sigma, kind) * denominator),
-        };
-        return w.MoveToOuterDisposeScope();
-    }
+            // (k + SNR)^-gamma = sigma^(2 gamma) / (k sigma^2 + alpha^2)^gamma.
+            var denominator = (K * s2 + a2).pow(Gamma);
+            return kind switch
+            {
+                ParameterizationKind.Epsilon => s2.pow(Gamma) / denominator,
+                // alpha^2 / sigma^2 * sigma^(2 gamma): one power of sigma^2 cancels.
+                ParameterizationKind.Sample => a2 * s2.pow(Gamma - 1) / denominator,
+                _ => a2 * s2.pow(Gamma) / (TargetScale.DenominatorSquared(alpha, sigma, kind) * denominator),
+            };
+        });
 }

@@ -18,11 +18,7 @@ public sealed class ReconstructionNoiseLoss : IDiffusionLoss
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="lambda"/> is negative or not finite.</exception>
     public ReconstructionNoiseLoss(double lambda = 1.0, ElementLoss? element = null)
     {
-        if (!(lambda >= 0) || double.IsInfinity(lambda))
-        {
-            throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "Expected a finite number >= 0.");
-        }
-        Lambda = lambda;
+        Lambda = LossArguments.NonNegative(lambda, nameof(lambda));
         Element = element ?? ElementLoss.Mse;
     }
 
@@ -39,10 +35,8 @@ public sealed class ReconstructionNoiseLoss : IDiffusionLoss
     public Tensor PerSample(DiffusionLossInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        input.Validate();
         using var scope = NewDisposeScope();
-        var alpha = DiffusionLossInput.Broadcastable(input.Alpha, input.Prediction);
-        var sigma = DiffusionLossInput.Broadcastable(input.Sigma, input.Prediction);
+        var (alpha, sigma) = input.ValidatedLevels();
         using var denoised = input.Parameterization.ToDenoised(input.Prediction, input.Xt, alpha, sigma);
         var reconstruction = MaskedMean.PerSample(Element.Compute(denoised.X0, input.X0), input.Mask);
         var noise = MaskedMean.PerSample(Element.Compute(denoised.Eps, input.Noise), input.Mask);

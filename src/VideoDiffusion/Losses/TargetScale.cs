@@ -28,12 +28,18 @@ internal static class TargetScale
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown parameterization."),
     };
 
-    /// <summary>Checks the common arguments of <see cref="ILossWeighting.Weights"/>.</summary>
-    public static void Check(Tensor alpha, Tensor sigma, Parameterization parameterization)
+    /// <summary>
+    /// Checks the arguments of <see cref="ILossWeighting.Weights"/> and evaluates <paramref name="weight"/>(alpha^2,
+    /// sigma^2, kind) in a dispose scope without gradients.
+    /// </summary>
+    public static Tensor Weigh(Tensor alpha, Tensor sigma, Parameterization parameterization, Func<Tensor, Tensor, ParameterizationKind, Tensor> weight)
     {
         ArgumentNullException.ThrowIfNull(alpha);
         ArgumentNullException.ThrowIfNull(sigma);
         ArgumentNullException.ThrowIfNull(parameterization);
         Internal.Shapes.RequireSameShape(alpha, sigma, nameof(alpha), nameof(sigma));
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        return weight(alpha.square(), sigma.square(), parameterization.Kind).MoveToOuterDisposeScope();
     }
 }

@@ -9,9 +9,8 @@ public sealed class CheckpointTests
     public void LoadCheckpoint_TruncatedAtAnyByte_ThrowsInvalidDataNamingFile()
     {
         using var dir = TestFiles.Temp();
-        using var trainer = TrainingSetup.Trainer(new StandInPredictor(seed: 2), TrainingSetup.Options(dir.Path));
-        trainer.Train(2);
-        var checkpoint = trainer.SaveCheckpoint();
+        var (trainer, checkpoint) = TrainAndSave(dir.Path, steps: 2);
+        using var _ = trainer;
         var files = Directory.GetFiles(checkpoint).OrderBy(f => f).ToArray();
         files.Select(Path.GetFileName).Should().BeEquivalentTo(["checkpoint.json", "model.pt", "ema.pt", "optimizer.pt"]);
         var tested = 0;
@@ -53,9 +52,8 @@ public sealed class CheckpointTests
     public void LoadCheckpoint_FlippedByteOrMissingFile_ThrowsInvalidData()
     {
         using var dir = TestFiles.Temp();
-        using var trainer = TrainingSetup.Trainer(new StandInPredictor(seed: 2), TrainingSetup.Options(dir.Path));
-        trainer.Train(1);
-        var checkpoint = trainer.SaveCheckpoint();
+        var (trainer, checkpoint) = TrainAndSave(dir.Path, steps: 1);
+        using var _ = trainer;
         var model = Path.Combine(checkpoint, "model.pt");
         var bytes = File.ReadAllBytes(model);
         bytes[bytes.Length / 2] ^= 0x40;
@@ -129,6 +127,13 @@ public sealed class CheckpointTests
         FluentActions.Invoking(trainer.SaveCheckpoint).Should().Throw<InvalidOperationException>().WithMessage("*non-finite*");
         var root = Path.Combine(dir.Path, "checkpoints");
         (Directory.Exists(root) ? Directory.GetFileSystemEntries(root) : []).Should().BeEmpty();
+    }
+
+    private static (Trainer Trainer, string Checkpoint) TrainAndSave(string runDirectory, int steps)
+    {
+        var trainer = TrainingSetup.Trainer(new StandInPredictor(seed: 2), TrainingSetup.Options(runDirectory));
+        trainer.Train(steps);
+        return (trainer, trainer.SaveCheckpoint());
     }
 
     /// <summary>The interim weight format, failing after half of the <see cref="FailOnWrite"/>-th file (1-based) of a save.</summary>

@@ -3,6 +3,7 @@ using VideoDiffusion.Data;
 using VideoDiffusion.Predictors;
 using VideoDiffusion.Schedules;
 using VideoDiffusion.Tests.Data;
+using VideoDiffusion.Tests.Predictors;
 using VideoDiffusion.Tests.TestSupport;
 using VideoDiffusion.Training;
 
@@ -28,16 +29,7 @@ public sealed class SpaceTimeUNetTrainingEndToEndTests
     private static SpaceTimeUNet Pretrained(long seed)
     {
         var model = Tiny(seed);
-        using var g = new Generator((ulong)seed + 100, CPU);
-        using var _ = no_grad();
-        foreach (var p in model.parameters())
-        {
-            if (!p.any().item<bool>())
-            {
-                using var draw = randn(p.shape, generator: g);
-                p.copy_(draw * 0.02);
-            }
-        }
+        UNetTestSupport.Randomize(model, UNetTestSupport.IsZeroInitialized, seed + 100, std: 0.02);
         return model;
     }
 
