@@ -6,7 +6,9 @@ namespace VideoDiffusion.IO;
 /// <summary>
 /// PNG reader (W3C PNG specification, 2nd edition) for untrusted bytes: all colour types and bit depths (grey 1/2/4/8/16,
 /// RGB 8/16, palette 1/2/4/8, grey+alpha 8/16, RGBA 8/16), Adam7 interlacing and tRNS transparency; every chunk's CRC
-/// is checked. Samples of 16 bits are rounded to 8 (<c>(v + 128) / 257</c>), lower depths are scaled to 0 … 255.
+/// is checked. Samples of 16 bits are rounded to 8 as libpng's <c>png_set_scale_16</c> does, <c>(v * 255 + 32895) >> 16</c>
+/// = <c>round(v / 257)</c> (ImageMagick 6 floors colour and ceils alpha, ffmpeg's swscale differs too; both stay within 1),
+/// lower depths are scaled to 0 … 255.
 /// Ancillary chunks other than tRNS (gamma, colour profiles, text) are skipped: pixels are returned as stored.
 /// </summary>
 internal static class PngDecoder
@@ -373,7 +375,7 @@ internal static class PngDecoder
     private static byte To8(int value, int depth) => depth switch
     {
         8 => (byte)value,
-        16 => (byte)((value + 128) / 257),
+        16 => (byte)((value * 255 + 32895) >> 16),
         _ => (byte)(value * 255 / ((1 << depth) - 1)),
     };
 }
