@@ -8,7 +8,8 @@ namespace VideoDiffusion.Metrics;
 /// structural similarity", IEEE TIP 13(4), 2004, eq. 13):
 /// <c>SSIM(x, y) = (2 mu_x mu_y + C1)(2 sigma_xy + C2) / ((mu_x^2 + mu_y^2 + C1)(sigma_x^2 + sigma_y^2 + C2))</c>
 /// with <c>C1 = (K1 L)^2</c>, <c>C2 = (K2 L)^2</c>, averaged over the local windows of each channel (MSSIM, eq. 17),
-/// then over channels. As in the authors' reference code (<c>ssim_index.m</c>), windows are evaluated where they fit
+/// then over channels. Intensities are measured from black (<see cref="SsimOptions.MinValue"/>), so model-space and
+/// byte inputs give the same score. As in the authors' reference code (<c>ssim_index.m</c>), windows are evaluated where they fit
 /// ('valid') and images are not downsampled. <see cref="SsimOptions.Ffmpeg"/> switches to the 8 x 8 block variant
 /// that ffmpeg's <c>ssim</c> filter computes. Computed in float64 on the inputs' device.
 /// </summary>
@@ -35,8 +36,8 @@ public static class Ssim
         TorchBackend.EnsureAvailable();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var x = Planes(generated);
-        var y = Planes(reference);
+        var x = Planes(generated, options.MinValue);
+        var y = Planes(reference, options.MinValue);
         var stacked = cat([x, y, x * x, y * y, x * y], 0);
         var local = options.Window == SsimWindow.Gaussian
             ? GaussianMoments(stacked, options.WindowSize, options.Sigma)
@@ -66,9 +67,9 @@ public static class Ssim
         return new FrameScores(MetricInputs.ToJagged(perPlane.mean([2])));
     }
 
-    /// <summary><c>[B, C, T, H, W]</c> to float64 planes <c>[B * T * C, 1, H, W]</c> (frame-major, then channel).</summary>
-    private static Tensor Planes(Tensor video) =>
-        video.to(ScalarType.Float64).permute(0, 2, 1, 3, 4).reshape(-1, 1, video.shape[3], video.shape[4]);
+    /// <summary><c>[B, C, T, H, W]</c> to float64 planes <c>[B * T * C, 1, H, W]</c> (frame-major, then channel), measured from black.</summary>
+    private static Tensor Planes(Tensor video, double black) =>
+        video.to(ScalarType.Float64).sub(black).permute(0, 2, 1, 3, 4).reshape(-1, 1, video.shape[3], video.shape[4]);
 
     /// <summary>Gaussian-weighted local means by a separable 'valid' convolution with a normalized kernel.</summary>
     private static Tensor GaussianMoments(Tensor planes, int size, double sigma)

@@ -3,7 +3,7 @@ namespace VideoDiffusion.Metrics;
 /// <summary>Parameters of <see cref="Ssim"/>; the defaults are those of Wang et al. (2004).</summary>
 public sealed record SsimOptions
 {
-    /// <summary>The shared default options (Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03, range 2).</summary>
+    /// <summary>The shared default options (Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03, model space [-1, 1]).</summary>
     public static SsimOptions Default { get; } = new();
 
     /// <summary>ffmpeg's <c>ssim</c> filter: 8 x 8 blocks at stride 4, K1 0.01, K2 0.03.</summary>
@@ -27,6 +27,14 @@ public sealed record SsimOptions
     /// <summary>Data range L: 2 for model space [-1, 1], 255 for bytes. <value>The default value is 2.</value></summary>
     public double DataRange { get; init; } = 2.0;
 
+    /// <summary>
+    /// The value that means black: -1 in model space, 0 for bytes. SSIM's luminance term
+    /// <c>(2 mu_x mu_y + C1) / (mu_x^2 + mu_y^2 + C1)</c> assumes intensities measured from black (0 … L), so inputs are
+    /// shifted by this value first; without the shift, model-space SSIM would differ from byte SSIM.
+    /// <value>The default value is -1.</value>
+    /// </summary>
+    public double MinValue { get; init; } = -1.0;
+
     /// <summary>Throws if an option is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of its documented range.</exception>
     public void Validate()
@@ -48,5 +56,9 @@ public sealed record SsimOptions
             throw new ArgumentOutOfRangeException(nameof(K1), (K1, K2), "Expected finite K1, K2 > 0.");
         }
         MetricInputs.RequireRange(DataRange, nameof(DataRange));
+        if (!double.IsFinite(MinValue))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinValue), MinValue, "Expected a finite value.");
+        }
     }
 }
