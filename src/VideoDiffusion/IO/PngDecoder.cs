@@ -47,12 +47,6 @@ internal static class PngDecoder
         var header = new Header();
         var idat = ReadChunks(data, header);
         var outChannels = options.KeepAlpha ? 4 : 3;
-        var pixels = (long)header.Width * header.Height;
-        if (pixels > options.MaxPixels || pixels * outChannels > Array.MaxLength)
-        {
-            throw Corrupt.At(Format, 16, $"the image is {header.Width} x {header.Height}, more than the {options.MaxPixels} pixels PngReadOptions.MaxPixels allows");
-        }
-
         var passes = header.Interlaced ? Adam7 : [(0, 0, 1, 1)];
         long rawSize = 0;
         foreach (var (x0, y0, dx, dy) in passes)
@@ -67,6 +61,11 @@ internal static class PngDecoder
         {
             throw Corrupt.At(Format, header.IdatOffset,
                 $"the header claims {rawSize} bytes of image data but {idat.Length} compressed bytes cannot hold more than {idat.Length * MaxInflateRatio}");
+        }
+        var pixels = (long)header.Width * header.Height;
+        if (pixels > options.MaxPixels || pixels * outChannels > Array.MaxLength)
+        {
+            throw Corrupt.At(Format, 16, $"the image is {header.Width} x {header.Height}, more than PngReadOptions.MaxPixels ({options.MaxPixels}) or one array allows");
         }
 
         var raw = Inflate(idat, (int)rawSize, header.IdatOffset);

@@ -100,7 +100,8 @@ internal static class PngEncoder
                 };
                 var value = (byte)(row[i] - predictor);
                 candidate[i] = value;
-                score += Math.Abs((sbyte)value);
+                int signed = (sbyte)value;
+                score += signed < 0 ? -signed : signed;
             }
             if (score < bestScore)
             {

@@ -36,8 +36,10 @@ internal static class TestClips
         return clip;
     }
 
-    /// <summary>A smooth moving colour gradient (thousands of colours): the kind of clip a diffusion model produces.</summary>
-    public static VideoFrames Gradient(int frames, int height, int width, int channels = 3)
+    /// <summary>
+    /// A moving colour gradient with a blue ripple of <paramref name="ripple"/> radians per pixel (thousands of colours).
+    /// </summary>
+    public static VideoFrames Gradient(int frames, int height, int width, int channels = 3, double ripple = 0.15)
     {
         var clip = new VideoFrames(frames, height, width, channels);
         for (var t = 0; t < frames; t++)
@@ -49,7 +51,7 @@ internal static class TestClips
                     var o = ((t * height + y) * width + x) * channels;
                     var r = (byte)(255.0 * x / Math.Max(1, width - 1));
                     var g = (byte)(255.0 * y / Math.Max(1, height - 1));
-                    var b = (byte)(127.5 + 127.5 * Math.Sin(0.15 * (x + y) + 0.6 * t));
+                    var b = (byte)(127.5 + 127.5 * Math.Sin(ripple * (x + y) + 0.6 * t));
                     if (channels == 1)
                     {
                         clip.Data[o] = (byte)((r + g + b) / 3);
