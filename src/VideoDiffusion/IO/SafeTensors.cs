@@ -148,6 +148,10 @@ public static class SafeTensors
 
     private static SafeTensorsHeader ParseHeader(byte[] json, long dataLength)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw Corrupt.At(Format, 8 + FirstInvalidUtf8(json), "the header is not valid UTF-8");
+        }
         JsonDocument document;
         try
         {
@@ -196,6 +200,21 @@ public static class SafeTensors
                 throw Corrupt.At(Format, 8, $"the tensors cover {expected} data bytes but the file holds {dataLength}");
             }
             return new SafeTensorsHeader(entries, metadata, 8 + json.Length);
+        }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> text)
+    {
+        Span<char> scratch = stackalloc char[256];
+        var offset = 0;
+        while (true)
+        {
+            var status = System.Text.Unicode.Utf8.ToUtf16(text[offset..], scratch, out var read, out _);
+            offset += read;
+            if (status != System.Buffers.OperationStatus.DestinationTooSmall)
+            {
+                return offset;
+            }
         }
     }
 
