@@ -32,16 +32,7 @@ internal sealed class PythonLiteral(string text, long offset)
             {
                 throw Error($"key '{key}' repeats", keyAt);
             }
-            SkipSpace();
-            if (Peek() == ',')
-            {
-                _pos++;
-                SkipSpace();
-            }
-            else if (Peek() != '}')
-            {
-                throw Error("expected ',' or '}'");
-            }
+            SkipSeparator('}', "the header dict");
         }
         _pos++;
         while (_pos < text.Length)
@@ -91,16 +82,7 @@ internal sealed class PythonLiteral(string text, long offset)
         while (Peek() != ')')
         {
             items.Add(ParseInteger());
-            SkipSpace();
-            if (Peek() == ',')
-            {
-                _pos++;
-                SkipSpace();
-            }
-            else if (Peek() != ')')
-            {
-                throw Error("expected ',' or ')' in the shape tuple");
-            }
+            SkipSeparator(')', "the shape tuple");
             if (items.Count > 64)
             {
                 throw Error("the shape tuple has more than 64 entries");
@@ -150,6 +132,21 @@ internal sealed class PythonLiteral(string text, long offset)
             throw Error("unterminated string", start - 1);
         }
         return text.Substring(start, _pos++ - start);
+    }
+
+    /// <summary>After an item: skips a comma (and spaces), or requires the closing character.</summary>
+    private void SkipSeparator(char close, string where)
+    {
+        SkipSpace();
+        if (Peek() == ',')
+        {
+            _pos++;
+            SkipSpace();
+        }
+        else if (Peek() != close)
+        {
+            throw Error($"expected ',' or '{close}' in {where}");
+        }
     }
 
     private void SkipBalanced()

@@ -2,12 +2,8 @@ using VideoDiffusion.IO;
 
 namespace VideoDiffusion.Tests.IO;
 
-public sealed class IdxTests : IDisposable
+public sealed class IdxTests : TempDirectoryTests
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("vd-idx-").FullName;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
     [Theory]
     [InlineData("images-idx3-ubyte")]
     [InlineData("images-idx3-ubyte.gz")]
@@ -54,7 +50,7 @@ public sealed class IdxTests : IDisposable
     public void WriteRead_SupportedTypes_RoundTripsExactly(string code)
     {
         using var original = ArrayValues.Tensor(code);
-        var path = Path.Combine(_directory, code + ".idx");
+        var path = Path.Combine(TempPath, code + ".idx");
 
         Idx.Write(path, original);
         using var back = Idx.Read(path);
@@ -66,7 +62,7 @@ public sealed class IdxTests : IDisposable
     public void Write_Float32_IsByteIdenticalToTheFixture()
     {
         using var original = ArrayValues.Tensor("f4");
-        var path = Path.Combine(_directory, "f4.idx");
+        var path = Path.Combine(TempPath, "f4.idx");
 
         Idx.Write(path, original);
 

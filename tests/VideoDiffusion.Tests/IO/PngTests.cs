@@ -3,12 +3,8 @@ using VideoDiffusion.IO;
 
 namespace VideoDiffusion.Tests.IO;
 
-public sealed class PngTests : IDisposable
+public sealed class PngTests : TempDirectoryTests
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("vd-png-").FullName;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
@@ -46,22 +42,22 @@ public sealed class PngTests : IDisposable
     {
         var clip = TestClips.Gradient(12, 9, 11);
 
-        var paths = Png.WriteFrames(_directory, clip);
-        var back = Png.ReadFolder(_directory);
+        var paths = Png.WriteFrames(TempPath, clip);
+        var back = Png.ReadFolder(TempPath);
 
         paths.Select(Path.GetFileName).Should().StartWith(["frame_0000.png", "frame_0001.png"]);
         back.Frames.Should().Be(12);
         back.Data.Should().Equal(clip.Data);
-        Directory.GetFiles(_directory).Should().HaveCount(12, "no temporary files are left behind");
+        Directory.GetFiles(TempPath).Should().HaveCount(12, "no temporary files are left behind");
     }
 
     [Fact]
     public void ReadFrames_DifferentSizes_ThrowsInvalidDataException()
     {
-        Png.Write(Path.Combine(_directory, "a.png"), TestClips.Gradient(1, 4, 4));
-        Png.Write(Path.Combine(_directory, "b.png"), TestClips.Gradient(1, 5, 4));
+        Png.Write(Path.Combine(TempPath, "a.png"), TestClips.Gradient(1, 4, 4));
+        Png.Write(Path.Combine(TempPath, "b.png"), TestClips.Gradient(1, 5, 4));
 
-        var act = () => Png.ReadFolder(_directory);
+        var act = () => Png.ReadFolder(TempPath);
 
         act.Should().Throw<InvalidDataException>().WithMessage("*4 x 5*share a size*");
     }

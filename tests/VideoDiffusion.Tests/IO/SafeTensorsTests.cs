@@ -5,12 +5,8 @@ using VideoDiffusion.Tests.TestSupport;
 
 namespace VideoDiffusion.Tests.IO;
 
-public sealed class SafeTensorsTests : IDisposable
+public sealed class SafeTensorsTests : TempDirectoryTests
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("vd-safetensors-").FullName;
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
     [Fact]
     public void Load_FileWrittenPerSpecByPython_ReadsEveryDtypeAndMetadata()
     {
@@ -53,7 +49,7 @@ public sealed class SafeTensorsTests : IDisposable
         using var source = ArrayValues.Tensor(code);
         using var original = source.to(dtype);
         using var other = arange(5, dtype: ScalarType.Float32);
-        var path = Path.Combine(_directory, "x.safetensors");
+        var path = Path.Combine(TempPath, "x.safetensors");
         var metadata = new Dictionary<string, string> { ["step"] = "42", ["note"] = "ünïcode \"quoted\"" };
 
         SafeTensors.Save(path, new Dictionary<string, Tensor> { ["a.weight"] = original, ["b"] = other }, metadata);
@@ -64,7 +60,7 @@ public sealed class SafeTensorsTests : IDisposable
         file.Tensors["a.weight"].dtype.Should().Be(dtype);
         ArrayValues.Read(file.Tensors["a.weight"]).Should().Equal(ArrayValues.Read(original));
         ArrayValues.Read(file.Tensors["b"]).Should().Equal(0, 1, 2, 3, 4);
-        Directory.GetFiles(_directory).Should().ContainSingle("the temporary file is renamed, not left behind");
+        Directory.GetFiles(TempPath).Should().ContainSingle("the temporary file is renamed, not left behind");
     }
 
     [Fact]
@@ -105,7 +101,7 @@ public sealed class SafeTensorsTests : IDisposable
         torch.manual_seed(3);
         using var source = nn.Sequential(("conv", nn.Conv2d(2, 3, 3)), ("norm", nn.BatchNorm2d(3)));
         using var target = nn.Sequential(("conv", nn.Conv2d(2, 3, 3)), ("norm", nn.BatchNorm2d(3)));
-        var path = Path.Combine(_directory, "m.safetensors");
+        var path = Path.Combine(TempPath, "m.safetensors");
 
         source.SaveSafeTensors(path, new Dictionary<string, string> { ["format"] = "pt" });
         target.LoadSafeTensors(path);
@@ -138,7 +134,7 @@ public sealed class SafeTensorsTests : IDisposable
     [InlineData("pytorch_model.bin", new byte[] { 0x80, 0x04, 0x95, 0x10, 0, 0, 0, 0, 0, 0, 0x7D })]
     public void Load_PickledCheckpoint_ThrowsWithExplanation(string name, byte[] head)
     {
-        var path = Path.Combine(_directory, name);
+        var path = Path.Combine(TempPath, name);
         File.WriteAllBytes(path, [.. head, .. new byte[64]]);
 
         var act = () => SafeTensors.Load(path);
