@@ -37,7 +37,7 @@ internal static class GifDecoder
         var (width, height, globalOffset, globalEntries, loopCount, images) = Scan(data);
         var channels = options.KeepAlpha ? 4 : 3;
         var pixels = (long)width * height;
-        if (pixels > options.MaxPixels)
+        if (pixels > options.MaxPixels || pixels * 4 > Array.MaxLength)
         {
             throw Corrupt.At(Format, 6, $"the logical screen is {width} x {height}, more than the {options.MaxPixels} pixels GifReadOptions.MaxPixels allows");
         }
