@@ -1,0 +1,128 @@
+using VideoDiffusion.Diffusion;
+using VideoDiffusion.Internal;
+using VideoDiffusion.Schedules;
+using static TorchSharp.torch;
+
+namespace VideoDiffusion.Samplers;
+
+/// <summary>
+/// The loop every built-in sampler shares: argument checks, one dispose scope and inference mode per step,
+/// cancellation, the callback and the ownership of intermediate samples. A derived class writes only its update
+/// rule (<see cref="StepCore"/>).
+/// </summary>
+public abstract class Sampler : ISampler
+{
+    private protected Sampler()
+    {
+    }
+
+    /// <inheritdoc />
+    public abstract string Name { get; }
+
+    /// <inheritdoc />
+    public abstract int Order { get; }
+
+    /// <inheritdoc />
+    public abstract bool IsDeterministic { get; }
+
+    /// <inheritdoc />
+    public virtual int EvaluationsPerStep => 1;
+
+    /// <summary>How many x0 estimates a run keeps (1 for one-step samplers).</summary>
+    private protected virtual int HistoryLength => 1;
+
+    /// <inheritdoc />
+    public SamplerState Begin(SamplingPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return new SamplerState(this, plan, HistoryLength);
+    }
+
+    /// <inheritdoc />
+    public Tensor Step(IDenoiser denoiser, Tensor x, SamplerState state, SamplingContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(denoiser);
+        ArgumentNullException.ThrowIfNull(state);
+        Shapes.RequireVideoBatch(x, nameof(x));
+        if (!ReferenceEquals(state.Sampler, this))
+        {
+            throw new ArgumentException($"The state was begun by {state.Sampler.Name}, not by {Name}.", nameof(state));
+        }
+        state.RequireStep();
+        context ??= NoContext;
+        if (!IsDeterministic)
+        {
+            context.RequireGenerators(x.shape[0], nameof(context));
+        }
+        context.CancellationToken.ThrowIfCancellationRequested();
+        TorchBackend.EnsureAvailable();
+
+        using var scope = NewDisposeScope();
+        Tensor next;
+        using (inference_mode())
+        {
+            next = StepCore(denoiser, x, state, context);
+            if (context.Callback is { } callback)
+            {
+                var i = state.StepIndex;
+                var replaced = callback(new SamplingProgress(i, state.Plan.Steps, state.Plan[i], state.Plan[i + 1], next, state.Denoised!));
+                if (replaced is not null && !ReferenceEquals(replaced, next))
+                {
+                    if (!replaced.shape.SequenceEqual(next.shape))
+                    {
+                        throw new InvalidOperationException(
+                            $"The sampling callback must return a tensor of the sample's shape {Shapes.Format(next)}, got {Shapes.Format(replaced)}.");
+                    }
+                    next = replaced;
+                }
+            }
+        }
+        state.Advance();
+        return next.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public Tensor Sample(IDenoiser denoiser, Tensor xT, SamplingPlan plan, SamplingContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        using var state = Begin(plan);
+        var x = xT;
+        try
+        {
+            while (!state.IsComplete)
+            {
+                var next = Step(denoiser, x, state, context);
+                if (!ReferenceEquals(x, xT))
+                {
+                    x.Dispose();
+                }
+                x = next;
+            }
+        }
+        catch when (!ReferenceEquals(x, xT))
+        {
+            x.Dispose();
+            throw;
+        }
+        return ReferenceEquals(x, xT) ? xT.clone() : x;
+    }
+
+    /// <summary>
+    /// The update rule: from <paramref name="x"/> at <c>state.Level</c> to the next level of the plan. Runs inside the
+    /// step's dispose scope under inference mode; must push its first x0 estimate into the state's history.
+    /// </summary>
+    private protected abstract Tensor StepCore(IDenoiser denoiser, Tensor x, SamplerState state, SamplingContext context);
+
+    /// <summary>Evaluates the denoiser at the state's level and stores the x0 estimate in the history.</summary>
+    private protected static Denoised Evaluate(IDenoiser denoiser, Tensor x, SamplerState state)
+    {
+        var d = denoiser.Denoise(x, state.Level);
+        state.Push(state.Level, d.X0);
+        return d;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    private static readonly SamplingContext NoContext = new();
+}
