@@ -51,12 +51,12 @@ public sealed class DdimInversion
     /// <param name="plan">The plan that sampling will use.</param>
     /// <param name="context">Callback and cancellation; generators are not used.</param>
     /// <returns>A fresh tensor at <c>plan[0]</c>.</returns>
-    /// <exception cref="ArgumentException">x0 is not a video batch.</exception>
+    /// <exception cref="ArgumentException">x0 is not a video batch; the plan has a clean level before its last.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled (checked before every step).</exception>
     public Tensor Invert(IDenoiser denoiser, Tensor x0, SamplingPlan plan, SamplingContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(denoiser);
-        ArgumentNullException.ThrowIfNull(plan);
+        Sampler.RequireNoisyLevels(plan);
         Shapes.RequireVideoBatch(x0, nameof(x0));
         TorchBackend.EnsureAvailable();
         var x = x0;

@@ -32,9 +32,10 @@ public abstract class Sampler : ISampler
     private protected virtual int HistoryLength => 1;
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">The plan evaluates the denoiser at clean data (sigma = 0 before its last level).</exception>
     public SamplerState Begin(SamplingPlan plan)
     {
-        ArgumentNullException.ThrowIfNull(plan);
+        RequireNoisyLevels(plan);
         return new SamplerState(this, plan, HistoryLength);
     }
 
@@ -112,6 +113,21 @@ public abstract class Sampler : ISampler
     /// step's dispose scope under inference mode; must push its first x0 estimate into the state's history.
     /// </summary>
     private protected abstract Tensor StepCore(IDenoiser denoiser, Tensor x, SamplerState state, SamplingContext context);
+
+    /// <summary>Throws unless every level at which a plan evaluates the denoiser is noisy (sigma &gt; 0).</summary>
+    internal static void RequireNoisyLevels(SamplingPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        for (var i = 0; i < plan.Steps; i++)
+        {
+            if (!(plan[i].Sigma > 0))
+            {
+                throw new ArgumentException(
+                    $"Expected a plan whose levels 0 … {plan.Steps - 1} are noisy (sigma > 0), got {plan[i]} at level {i} " +
+                    $"({plan.Spacing?.ToString() ?? "explicit timesteps"} on {plan.Schedule.Description}); use Trailing or FlowShift spacing.", nameof(plan));
+            }
+        }
+    }
 
     /// <summary>Evaluates the denoiser at the state's level and stores the x0 estimate in the history.</summary>
     private protected static Denoised Evaluate(IDenoiser denoiser, Tensor x, SamplerState state)
