@@ -45,15 +45,11 @@ public sealed class ClassifierFreeGuidance : IDenoiser, IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(scale), scale, "Expected a finite guidance scale.");
         }
-        if (!(rescale >= 0 && rescale <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(rescale), rescale, "Expected a guidance rescale in [0, 1].");
-        }
         Denoiser = denoiser;
         Conditional = conditional;
         Unconditional = unconditional;
         Scale = scale;
-        Rescale = rescale;
+        Rescale = SamplerMath.RequireUnitInterval(rescale, nameof(rescale));
         Batched = batched;
         TorchBackend.EnsureAvailable();
         _joined = batched ? Concat(conditional, unconditional) : conditional;

@@ -59,26 +59,12 @@ public sealed class DdimInversion
         Sampler.RequireNoisyLevels(plan);
         Shapes.RequireVideoBatch(x0, nameof(x0));
         TorchBackend.EnsureAvailable();
-        var x = x0;
-        try
+        return Sampler.Iterate(x0, plan.Steps, (x, k) =>
         {
-            for (var j = plan.Steps - 1; j >= 0; j--)
-            {
-                context?.CancellationToken.ThrowIfCancellationRequested();
-                var next = InvertStep(denoiser, x, plan[j + 1], plan[j], plan.Steps - 1 - j, plan.Steps, context?.Callback);
-                if (!ReferenceEquals(x, x0))
-                {
-                    x.Dispose();
-                }
-                x = next;
-            }
-        }
-        catch when (!ReferenceEquals(x, x0))
-        {
-            x.Dispose();
-            throw;
-        }
-        return x;
+            context?.CancellationToken.ThrowIfCancellationRequested();
+            var j = plan.Steps - 1 - k;
+            return InvertStep(denoiser, x, plan[j + 1], plan[j], k, plan.Steps, context?.Callback);
+        });
     }
 
     private Tensor InvertStep(IDenoiser denoiser, Tensor x, NoiseLevel clean, NoiseLevel noisy, int step, int steps, SamplingCallback? callback)

@@ -19,11 +19,7 @@ public sealed class DdimSampler : Sampler
     /// <exception cref="ArgumentOutOfRangeException">eta is outside [0, 1].</exception>
     public DdimSampler(double eta = 0)
     {
-        if (!(eta >= 0 && eta <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(eta), eta, "Expected eta in [0, 1].");
-        }
-        Eta = eta;
+        Eta = SamplerMath.RequireUnitInterval(eta, nameof(eta));
     }
 
     /// <summary>The noise scale eta.</summary>

@@ -19,11 +19,7 @@ public sealed class EulerAncestralSampler : Sampler
     /// <exception cref="ArgumentOutOfRangeException">eta outside [0, 1].</exception>
     public EulerAncestralSampler(double eta = 1.0)
     {
-        if (!(eta >= 0 && eta <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(eta), eta, "Expected eta in [0, 1].");
-        }
-        Eta = eta;
+        Eta = SamplerMath.RequireUnitInterval(eta, nameof(eta));
     }
 
     /// <summary>The ancestral noise share eta.</summary>

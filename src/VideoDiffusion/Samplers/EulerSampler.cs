@@ -34,17 +34,6 @@ public sealed class EulerSampler : Sampler
     /// <inheritdoc />
     public override bool IsDeterministic => !Churn.IsActive;
 
-    private protected override Tensor StepCore(IDenoiser denoiser, Tensor x, SamplerState state, SamplingContext context)
-    {
-        var next = state.Plan[state.StepIndex + 1];
-        var (xHat, level) = Churn.Apply(x, state.Level, state.Plan, context);
-        var d = denoiser.Denoise(xHat, level);
-        state.Push(level, d.X0);
-        if (level.Alpha == 0)
-        {
-            return SamplerMath.VeEulerFromZeroSnr(xHat, d.X0, level, next.VeSigma).mul_(next.Alpha);
-        }
-        var (xTilde, slope) = SamplerMath.VeDerivative(xHat, d.X0, level);
-        return SamplerMath.Combine(xTilde, next.Alpha, slope, next.Alpha * (next.VeSigma - level.VeSigma));
-    }
+    private protected override Tensor StepCore(IDenoiser denoiser, Tensor x, SamplerState state, SamplingContext context) =>
+        SamplerMath.KarrasEuler(denoiser, x, state, Churn, context).Next;
 }

@@ -41,18 +41,13 @@ public sealed class HeunSampler : Sampler
     private protected override Tensor StepCore(IDenoiser denoiser, Tensor x, SamplerState state, SamplingContext context)
     {
         var next = state.Plan[state.StepIndex + 1];
-        // Algorithm 2, lines 4-6: raise the noise level (no-op without churn).
-        var (xHat, level) = Churn.Apply(x, state.Level, state.Plan, context);
-        var d = denoiser.Denoise(xHat, level);
-        state.Push(level, d.X0);
-        if (level.Alpha == 0)
+        // Algorithm 2, lines 4-8: churn, then an Euler step.
+        var (euler, xTilde, slope, level) = SamplerMath.KarrasEuler(denoiser, x, state, Churn, context);
+        if (xTilde is null || slope is null)
         {
-            return SamplerMath.VeEulerFromZeroSnr(xHat, d.X0, level, next.VeSigma).mul_(next.Alpha);
+            return euler;
         }
-        // Lines 7-8: Euler step.
-        var (xTilde, slope) = SamplerMath.VeDerivative(xHat, d.X0, level);
         var ds = next.VeSigma - level.VeSigma;
-        var euler = SamplerMath.Combine(xTilde, next.Alpha, slope, next.Alpha * ds);
         if (next.IsData)
         {
             return euler;

@@ -87,25 +87,34 @@ public abstract class Sampler : ISampler
     {
         ArgumentNullException.ThrowIfNull(plan);
         using var state = Begin(plan);
-        var x = xT;
+        return Iterate(xT, plan.Steps, (x, _) => Step(denoiser, x, state, context));
+    }
+
+    /// <summary>
+    /// Applies <paramref name="step"/> <paramref name="count"/> (&gt;= 1) times from <paramref name="start"/>, disposing
+    /// each intermediate result (never <paramref name="start"/>, which the caller owns), also when a step throws.
+    /// </summary>
+    internal static Tensor Iterate(Tensor start, int count, Func<Tensor, int, Tensor> step)
+    {
+        var x = start;
         try
         {
-            while (!state.IsComplete)
+            for (var i = 0; i < count; i++)
             {
-                var next = Step(denoiser, x, state, context);
-                if (!ReferenceEquals(x, xT))
+                var next = step(x, i);
+                if (!ReferenceEquals(x, start))
                 {
                     x.Dispose();
                 }
                 x = next;
             }
         }
-        catch when (!ReferenceEquals(x, xT))
+        catch when (!ReferenceEquals(x, start))
         {
             x.Dispose();
             throw;
         }
-        return ReferenceEquals(x, xT) ? xT.clone() : x;
+        return x;
     }
 
     /// <summary>

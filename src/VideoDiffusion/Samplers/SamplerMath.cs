@@ -1,3 +1,4 @@
+using VideoDiffusion.Diffusion;
 using VideoDiffusion.Schedules;
 using static TorchSharp.torch;
 
@@ -103,6 +104,43 @@ internal static class SamplerMath
     /// </summary>
     public static Tensor VeEulerFromZeroSnr(Tensor x, Tensor x0, NoiseLevel level, double target) =>
         Combine(x0, 1, x, target / level.Sigma);
+
+    /// <summary>The Euler move of <see cref="KarrasEuler"/> and what Heun's correction reuses.</summary>
+    /// <param name="Next">The sample after the Euler step.</param>
+    /// <param name="XTilde">The (churned) start in VE coordinates; null for a step from zero SNR.</param>
+    /// <param name="Slope">The ODE slope d at the start; null for a step from zero SNR.</param>
+    /// <param name="Level">The (churned) level the denoiser was evaluated at.</param>
+    internal readonly record struct KarrasEulerMove(Tensor Next, Tensor? XTilde, Tensor? Slope, NoiseLevel Level);
+
+    /// <summary>
+    /// Karras et al. 2022, Algorithm 2, lines 4–8, shared by Euler and Heun: churn (if any), evaluate the denoiser,
+    /// store its estimate, and take the Euler step <c>x~' = x~ + (s' - s) d</c> to the next level (its limit form from
+    /// zero SNR).
+    /// </summary>
+    public static KarrasEulerMove KarrasEuler(IDenoiser denoiser, Tensor x, SamplerState state, KarrasChurn churn, SamplingContext context)
+    {
+        var next = state.Plan[state.StepIndex + 1];
+        var (xHat, level) = churn.Apply(x, state.Level, state.Plan, context);
+        var d = denoiser.Denoise(xHat, level);
+        state.Push(level, d.X0);
+        if (level.Alpha == 0)
+        {
+            return new KarrasEulerMove(VeEulerFromZeroSnr(xHat, d.X0, level, next.VeSigma).mul_(next.Alpha), null, null, level);
+        }
+        var (xTilde, slope) = VeDerivative(xHat, d.X0, level);
+        return new KarrasEulerMove(Combine(xTilde, next.Alpha, slope, next.Alpha * (next.VeSigma - level.VeSigma)), xTilde, slope, level);
+    }
+
+    /// <summary>Returns <paramref name="value"/>, or throws unless it lies in [0, 1].</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside [0, 1] or NaN.</exception>
+    public static double RequireUnitInterval(double value, string paramName)
+    {
+        if (!(value >= 0 && value <= 1))
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"Expected {paramName} in [0, 1].");
+        }
+        return value;
+    }
 
     /// <summary>
     /// The order a multistep solver may use at step <paramref name="step"/>: 1 to clean data (lambda = +inf, where the
