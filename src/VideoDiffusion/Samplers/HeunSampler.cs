@@ -43,15 +43,11 @@ public sealed class HeunSampler : Sampler
         var next = state.Plan[state.StepIndex + 1];
         // Algorithm 2, lines 4-8: churn, then an Euler step.
         var (euler, xTilde, slope, level) = SamplerMath.KarrasEuler(denoiser, x, state, Churn, context);
-        if (xTilde is null || slope is null)
+        if (xTilde is null || slope is null || next.IsData)
         {
             return euler;
         }
         var ds = next.VeSigma - level.VeSigma;
-        if (next.IsData)
-        {
-            return euler;
-        }
         // Lines 9-11: second-order correction with the slope at the Euler point.
         var d2 = denoiser.Denoise(euler, next);
         var (_, slope2) = SamplerMath.VeDerivative(euler, d2.X0, next);
