@@ -50,7 +50,8 @@ public interface ISampler
     /// <param name="xT">The start sample <c>[B, C, T, H, W]</c> at <c>plan[0]</c>; not modified, owned by the caller.</param>
     /// <param name="plan">The levels to walk.</param>
     /// <param name="context">Generators, callback and cancellation; null = none (deterministic samplers only).</param>
-    /// <returns>A fresh tensor at the plan's last level.</returns>
+    /// <returns>A fresh tensor at the plan's last level. Like every tensor made under inference mode it cannot enter an
+    /// autograd graph; clone it outside inference mode first if it must (e.g. to train on it).</returns>
     /// <exception cref="ArgumentException">As for <see cref="Step"/>.</exception>
     /// <exception cref="OperationCanceledException">The context's token was cancelled (checked before every step).</exception>
     Tensor Sample(IDenoiser denoiser, Tensor xT, SamplingPlan plan, SamplingContext? context = null);
