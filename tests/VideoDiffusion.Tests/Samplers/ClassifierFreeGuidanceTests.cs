@@ -24,7 +24,7 @@ public sealed class ClassifierFreeGuidanceTests : IDisposable
 
     private PredictorDenoiser Denoiser => new(_predictor, Parameterization.V);
 
-    private static Schedules.NoiseLevel Level => TestPlans.Linear.Level(600);
+    private static VideoDiffusion.Schedules.NoiseLevel Level => TestPlans.Linear.Level(600);
 
     [Fact]
     public void UnconditionalFor_ReplacesEveryLabelByTheNullClass()

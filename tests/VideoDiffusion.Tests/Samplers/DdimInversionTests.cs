@@ -12,7 +12,7 @@ public sealed class DdimInversionTests(ITestOutputHelper output)
     private static double RoundTrip(int iterations, int steps, out Tensor inverted)
     {
         var plan = TestPlans.Trailing(steps);
-        using var clip = Gaussian.Marginal(TestPlans.Normal(4, ScalarType.Float32, 4, 1, 2, 2, 2), Schedules.NoiseLevel.Data);
+        using var clip = Gaussian.Marginal(TestPlans.Normal(4, ScalarType.Float32, 4, 1, 2, 2, 2), VideoDiffusion.Schedules.NoiseLevel.Data);
         inverted = new DdimInversion(iterations).Invert(Gaussian, clip, plan);
         using var regenerated = KnownSamplers.Ddim.Sample(Gaussian, inverted, plan);
         return Tensors.MaxAbsDiff(regenerated, clip);

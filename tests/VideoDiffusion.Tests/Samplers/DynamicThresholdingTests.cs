@@ -6,7 +6,7 @@ namespace VideoDiffusion.Tests.Samplers;
 
 public sealed class DynamicThresholdingTests
 {
-    private static readonly Schedules.NoiseLevel Level = TestPlans.Linear.Level(300);
+    private static readonly VideoDiffusion.Schedules.NoiseLevel Level = TestPlans.Linear.Level(300);
 
     [Fact]
     public void Denoise_EstimateWithinUnitRange_Unchanged()
