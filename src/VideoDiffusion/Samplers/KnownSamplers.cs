@@ -36,4 +36,21 @@ public static class KnownSamplers
     /// <summary>All of the above.</summary>
     public static IReadOnlyList<ISampler> All { get; } =
         [Ddpm, Ddim, Euler, EulerAncestral, Heun, DpmSolverPlusPlus2M, DpmSolverPlusPlus3M, DpmSolverPlusPlus2MSde, UniPC, FlowEuler];
+
+    /// <summary>The sampler named by <paramref name="kind"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Unknown kind.</exception>
+    public static ISampler FromKind(SamplerKind kind) => kind switch
+    {
+        SamplerKind.Ddpm => Ddpm,
+        SamplerKind.Ddim => Ddim,
+        SamplerKind.Euler => Euler,
+        SamplerKind.EulerAncestral => EulerAncestral,
+        SamplerKind.Heun => Heun,
+        SamplerKind.DpmSolverPlusPlus2M => DpmSolverPlusPlus2M,
+        SamplerKind.DpmSolverPlusPlus3M => DpmSolverPlusPlus3M,
+        SamplerKind.DpmSolverPlusPlus2MSde => DpmSolverPlusPlus2MSde,
+        SamplerKind.UniPC => UniPC,
+        SamplerKind.FlowEuler => FlowEuler,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown sampler."),
+    };
 }
