@@ -1,3 +1,4 @@
+using VideoDiffusion.IO;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -19,7 +20,7 @@ public sealed class MovingMnist : IVideoDataset
     /// <param name="options">The definition.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="FileNotFoundException">The images file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The images file is not a valid IDX image file.</exception>
+    /// <exception cref="InvalidDataException">The images file is not a valid IDX image file (<see cref="Mnist.ReadImages"/>).</exception>
     public MovingMnist(MovingMnistOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -34,13 +35,15 @@ public sealed class MovingMnist : IVideoDataset
         }
         Options = options;
         TorchBackend.EnsureAvailable();
-        var (count, rows, columns, pixels) = IdxImages.Read(options.ImagesPath);
+        using var images = ReadDigits(options.ImagesPath);
+        var (count, rows, columns) = ((int)images.shape[0], (int)images.shape[1], (int)images.shape[2]);
         if (count < 1)
         {
             throw new InvalidDataException($"'{options.ImagesPath}' holds no images.");
         }
         _digitCount = count;
-        _digits = rows == options.DigitSize && columns == options.DigitSize ? pixels : Resize(pixels, count, rows, columns, options.DigitSize);
+        using var digits = rows == options.DigitSize && columns == options.DigitSize ? images.alias() : Resize(images, options.DigitSize);
+        _digits = digits.contiguous().data<byte>().ToArray();
     }
 
     /// <summary>The definition.</summary>
@@ -108,11 +111,22 @@ public sealed class MovingMnist : IVideoDataset
     private static (double Position, double Velocity) Clamp(double p, double v) =>
         p <= 0 ? (0, -v) : p >= 1 ? (1, -v) : (p, v);
 
-    private static byte[] Resize(byte[] pixels, int count, int rows, int columns, int size)
+    private static Tensor ReadDigits(string path)
+    {
+        try
+        {
+            return Mnist.ReadImages(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{path}': {e.Message}", e);
+        }
+    }
+
+    private static Tensor Resize(Tensor images, int size)
     {
         using var scope = NewDisposeScope();
-        var images = tensor(pixels, [count, 1, rows, columns]).to(ScalarType.Float32);
-        var resized = interpolate(images, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
-        return resized.round().clamp(0, 255).to(ScalarType.Byte).data<byte>().ToArray();
+        var resized = interpolate(images.unsqueeze(1).to(ScalarType.Float32), [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
+        return resized.squeeze(1).round().clamp(0, 255).to(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 }

@@ -10,7 +10,7 @@ namespace VideoDiffusion.Training;
 /// projections: each adapted layer computes <c>W x + b + (alpha / r) B A x</c>, with <c>A</c> [r, in] initialised like
 /// PEFT (Kaiming-uniform, bound <c>1 / sqrt(in)</c>) and <c>B</c> [out, r] zero, so the adapted network starts equal to
 /// the base. Attaching freezes the base; the adapters are registered as submodules <c>lora_A</c> and <c>lora_B</c> of
-/// each adapted layer (state-dict names <c>&lt;layer&gt;.lora_A.weight</c>, as PEFT), so a <see cref="Trainer"/>
+/// each adapted layer (state-dict names <c>&lt;layer&gt;.lora_A.weight</c>, as PEFT; adapter files are safetensors), so a <see cref="Trainer"/>
 /// built afterwards trains them alone and its checkpoints include them. The update is added by a forward hook, so the
 /// network must invoke the layers through <c>call</c> (TorchSharp runs hooks only there).
 /// </summary>
@@ -51,7 +51,7 @@ public sealed class LoraAdapters : IDisposable
     /// <summary>Attaches adapters to every linear layer of <paramref name="model"/> named in <see cref="LoraOptions.TargetModules"/> and freezes everything else.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Rank or alpha out of range.</exception>
     /// <exception cref="ArgumentException">No linear layer matches the targets, or the model already has adapters.</exception>
-    public static LoraAdapters Attach(nn.Module model, LoraOptions? options = null) => Attach(model, options ?? new LoraOptions(), TorchSharpTensorFile.Instance);
+    public static LoraAdapters Attach(nn.Module model, LoraOptions? options = null) => Attach(model, options ?? new LoraOptions(), SafeTensorsTensorFile.Instance);
 
     /// <summary>Attaches adapters with the definition stored in an adapter file and loads their weights.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid adapter file.</exception>
@@ -59,7 +59,7 @@ public sealed class LoraAdapters : IDisposable
     public static LoraAdapters AttachFromFile(nn.Module model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var format = TorchSharpTensorFile.Instance;
+        var format = SafeTensorsTensorFile.Instance;
         var (tensors, metadata) = ReadFile(path, format);
         try
         {

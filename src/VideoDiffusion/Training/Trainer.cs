@@ -53,7 +53,7 @@ public sealed class Trainer : IDisposable
     /// <exception cref="ArgumentException">The predictor is not a module or has no trainable parameters, or the dataset has fewer clips than a batch.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public Trainer(INoisePredictor predictor, INoiseSchedule schedule, IVideoDataset dataset, TrainerOptions? options = null)
-        : this(predictor, schedule, dataset, options, TorchSharpTensorFile.Instance, allowMixedPrecisionOnCpu: false)
+        : this(predictor, schedule, dataset, options, SafeTensorsTensorFile.Instance, allowMixedPrecisionOnCpu: false)
     {
     }
 

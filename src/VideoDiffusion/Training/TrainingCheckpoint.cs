@@ -11,7 +11,7 @@ public static class TrainingCheckpoint
     public static string? FindLatest(string runDirectory)
     {
         ArgumentException.ThrowIfNullOrEmpty(runDirectory);
-        var all = new CheckpointStore(Path.Combine(runDirectory, "checkpoints"), TorchSharpTensorFile.Instance).List();
+        var all = new CheckpointStore(Path.Combine(runDirectory, "checkpoints"), SafeTensorsTensorFile.Instance).List();
         return all.Count == 0 ? null : all[^1].Path;
     }
 
@@ -31,14 +31,14 @@ public static class TrainingCheckpoint
     public static bool LoadWeights(string checkpointDirectory, nn.Module module, bool ema = true)
     {
         ArgumentNullException.ThrowIfNull(module);
-        var (_, tensors) = CheckpointStore.Read(checkpointDirectory, TorchSharpTensorFile.Instance);
+        var (_, tensors) = CheckpointStore.Read(checkpointDirectory, SafeTensorsTensorFile.Instance);
         try
         {
             var useEma = ema && tensors.ContainsKey("ema");
             var role = useEma ? "ema" : "model";
             var weights = tensors.TryGetValue(role, out var w) ? w : throw new InvalidDataException(
                 $"'{Path.Combine(checkpointDirectory, CheckpointManifest.FileName)}' lists no {role} file.");
-            CopyInto(module, weights, Path.Combine(checkpointDirectory, role + TorchSharpTensorFile.Instance.Extension));
+            CopyInto(module, weights, Path.Combine(checkpointDirectory, role + SafeTensorsTensorFile.Instance.Extension));
             return useEma;
         }
         finally

@@ -93,10 +93,11 @@ public sealed class MovingMnistTests
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..1000]);
         FluentActions.Invoking(() => new MovingMnist(new MovingMnistOptions { ImagesPath = path }))
-            .Should().Throw<InvalidDataException>().WithMessage("*images*truncated*2352 bytes*offset 1000*");
-        File.WriteAllBytes(path, [0, 0, 8, 1, 0, 0, 0, 3]);
+            .Should().Throw<InvalidDataException>().WithMessage("*images*2352 data bytes, but 984 follow*byte offset*");
+        // A valid IDX file of labels ([3] uint8), not images.
+        File.WriteAllBytes(path, [0, 0, 8, 1, 0, 0, 0, 3, 7, 1, 4]);
         FluentActions.Invoking(() => new MovingMnist(new MovingMnistOptions { ImagesPath = path }))
-            .Should().Throw<InvalidDataException>().WithMessage("*magic 00 00 08 03*offset 0*");
+            .Should().Throw<InvalidDataException>().WithMessage("*images*uint8 images*byte offset*");
         FluentActions.Invoking(() => new MovingMnist(new MovingMnistOptions { ImagesPath = dir.File("missing") })).Should().Throw<FileNotFoundException>();
     }
 }

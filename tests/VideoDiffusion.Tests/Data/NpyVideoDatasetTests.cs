@@ -15,7 +15,7 @@ public sealed class NpyVideoDatasetTests
         var bytes = Enumerable.Range(0, 3 * 8).Select(i => (byte)(i / 8 * 10 + i % 8)).ToArray();
         bytes[23] = 255;
         TestFiles.WriteNpy(path, "|u1", [3, 2, 2, 2], bytes);
-        using var data = new NpyVideoDataset(path, NpyVideoLayout.NTHW);
+        var data = new NpyVideoDataset(path, NpyVideoLayout.NTHW);
         data.Count.Should().Be(3);
         using var clip = data.Get(2);
         clip.Clip.shape.Should().Equal(1, 2, 2, 2);
@@ -32,7 +32,7 @@ public sealed class NpyVideoDatasetTests
         // [N=2, T=2, H=1, W=2, C=3], values in [0, 1]: element (n, t, w, c) = (n*12 + t*6 + w*3 + c) / 24.
         var values = Enumerable.Range(0, 24).Select(i => i / 24f).ToArray();
         TestFiles.WriteNpy(path, "<f4", [2, 2, 1, 2, 3], MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
-        using var data = new NpyVideoDataset(path, NpyVideoLayout.NTHWC);
+        var data = new NpyVideoDataset(path, NpyVideoLayout.NTHWC);
         using var clip = data.Get(1);
         clip.Clip.shape.Should().Equal(3, 2, 1, 2);
         var v = Tensors.ToDoubles(clip.Clip);
@@ -56,7 +56,7 @@ public sealed class NpyVideoDatasetTests
         // [T=3, N=4, H=2, W=2]: byte = t*16 + n*4 + pixel.
         var bytes = Enumerable.Range(0, 48).Select(i => (byte)i).ToArray();
         TestFiles.WriteNpy(path, "|u1", [3, 4, 2, 2], bytes);
-        using var data = new NpyVideoDataset(path, NpyVideoLayout.TNHW);
+        var data = new NpyVideoDataset(path, NpyVideoLayout.TNHW);
         data.Count.Should().Be(4);
         using var clip = data.Get(2);
         clip.Clip.shape.Should().Equal(1, 3, 2, 2);
@@ -71,9 +71,23 @@ public sealed class NpyVideoDatasetTests
         var path = dir.File("clips.npy");
         double[] values = [-1, -0.5, 0.25, 1];
         TestFiles.WriteNpy(path, "<f8", [1, 1, 2, 2], MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
-        using var data = new NpyVideoDataset(path, NpyVideoLayout.NTHW, NpyFloatRange.MinusOneToOne);
+        var data = new NpyVideoDataset(path, NpyVideoLayout.NTHW, NpyFloatRange.MinusOneToOne);
         using var clip = data.Get(0);
         Tensors.ToDoubles(clip.Clip).Should().Equal(values);
+    }
+
+    [Fact]
+    public void Get_BigEndianFloat32TNHW_SwapsBytesPerFrame()
+    {
+        using var dir = TestFiles.Temp();
+        var path = dir.File("big.npy");
+        // [T=2, N=2, H=1, W=2] big-endian: element (t, n, w) = (t * 4 + n * 2 + w) / 8.
+        var values = Enumerable.Range(0, 8).Select(i => i / 8f).ToArray();
+        var bytes = values.SelectMany(v => BitConverter.GetBytes(v).Reverse()).ToArray();
+        TestFiles.WriteNpy(path, ">f4", [2, 2, 1, 2], bytes);
+        var data = new NpyVideoDataset(path, NpyVideoLayout.TNHW);
+        using var clip = data.Get(1);
+        Tensors.ToDoubles(clip.Clip).Should().Equal(new[] { 2, 3, 6, 7 }.Select(i => i / 8.0 * 2 - 1), (a, e) => Math.Abs(a - e) < 1e-6);
     }
 
     [Fact]
@@ -84,12 +98,12 @@ public sealed class NpyVideoDatasetTests
         TestFiles.WriteNpy(path, "|u1", [2, 2, 2, 2], new byte[16]);
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^3]);
-        FluentActions.Invoking(() => new NpyVideoDataset(path, NpyVideoLayout.NTHW)).Should().Throw<InvalidDataException>().WithMessage("*clips.npy*truncated*offset 141*");
+        FluentActions.Invoking(() => new NpyVideoDataset(path, NpyVideoLayout.NTHW)).Should().Throw<InvalidDataException>().WithMessage("*clips.npy*truncated*144 bytes*offset 141*");
         File.WriteAllBytes(path, bytes[..40]);
-        FluentActions.Invoking(() => new NpyVideoDataset(path, NpyVideoLayout.NTHW)).Should().Throw<InvalidDataException>().WithMessage("*truncated*header*");
+        FluentActions.Invoking(() => new NpyVideoDataset(path, NpyVideoLayout.NTHW)).Should().Throw<InvalidDataException>().WithMessage("*clips.npy*header*offset*");
         File.WriteAllBytes(path, bytes);
         FluentActions.Invoking(() => new NpyVideoDataset(path, NpyVideoLayout.NTHWC)).Should().Throw<ArgumentException>().WithMessage("*[N, T, H, W, C]*[2, 2, 2, 2]*");
-        TestFiles.WriteNpy(path, "<i4", [1, 1, 1, 1], new byte[4]);
-        FluentActions.Invoking(() => new NpyVideoDataset(path, NpyVideoLayout.NTHW)).Should().Throw<InvalidDataException>().WithMessage("*unsupported dtype '<i4'*");
+        TestFiles.WriteNpy(path, "<c8", [1, 1, 1, 1], new byte[8]);
+        FluentActions.Invoking(() => new NpyVideoDataset(path, NpyVideoLayout.NTHW)).Should().Throw<InvalidDataException>().WithMessage("*clips.npy*unsupported dtype '<c8'*");
     }
 }

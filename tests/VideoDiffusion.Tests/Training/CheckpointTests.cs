@@ -12,7 +12,7 @@ public sealed class CheckpointTests
         var (trainer, checkpoint) = TrainAndSave(dir.Path, steps: 2);
         using var _ = trainer;
         var files = Directory.GetFiles(checkpoint).OrderBy(f => f).ToArray();
-        files.Select(Path.GetFileName).Should().BeEquivalentTo(["checkpoint.json", "model.pt", "ema.pt", "optimizer.pt"]);
+        files.Select(Path.GetFileName).Should().BeEquivalentTo(["checkpoint.json", "model.safetensors", "ema.safetensors", "optimizer.safetensors"]);
         var tested = 0;
         foreach (var file in files)
         {
@@ -54,13 +54,13 @@ public sealed class CheckpointTests
         using var dir = TestFiles.Temp();
         var (trainer, checkpoint) = TrainAndSave(dir.Path, steps: 1);
         using var _ = trainer;
-        var model = Path.Combine(checkpoint, "model.pt");
+        var model = Path.Combine(checkpoint, "model.safetensors");
         var bytes = File.ReadAllBytes(model);
         bytes[bytes.Length / 2] ^= 0x40;
         File.WriteAllBytes(model, bytes);
-        FluentActions.Invoking(() => trainer.LoadCheckpoint(checkpoint)).Should().Throw<InvalidDataException>().WithMessage("*model.pt*corrupt*SHA-256*");
+        FluentActions.Invoking(() => trainer.LoadCheckpoint(checkpoint)).Should().Throw<InvalidDataException>().WithMessage("*model.safetensors*corrupt*SHA-256*");
         File.Delete(model);
-        FluentActions.Invoking(() => trainer.LoadCheckpoint(checkpoint)).Should().Throw<InvalidDataException>().WithMessage("*model.pt*missing*");
+        FluentActions.Invoking(() => trainer.LoadCheckpoint(checkpoint)).Should().Throw<InvalidDataException>().WithMessage("*model.safetensors*missing*");
         File.Delete(Path.Combine(checkpoint, "checkpoint.json"));
         FluentActions.Invoking(() => trainer.LoadCheckpoint(checkpoint)).Should().Throw<InvalidDataException>().WithMessage("*checkpoint.json*missing*");
     }
@@ -76,7 +76,7 @@ public sealed class CheckpointTests
         var good = trainer.SaveCheckpoint();
         var goodFiles = Directory.GetFiles(good).ToDictionary(f => Path.GetFileName(f)!, File.ReadAllBytes);
         trainer.Train(2);
-        format.FailOnWrite = 2; // the EMA file: model.pt is complete, ema.pt half written
+        format.FailOnWrite = 2; // the EMA file: model.safetensors is complete, ema.safetensors half written
         FluentActions.Invoking(trainer.SaveCheckpoint).Should().Throw<IOException>().WithMessage("*simulated*");
 
         var root = Path.Combine(dir.Path, "checkpoints");
@@ -143,23 +143,23 @@ public sealed class CheckpointTests
 
         public int FailOnWrite { get; set; }
 
-        public string Extension => TorchSharpTensorFile.Instance.Extension;
+        public string Extension => SafeTensorsTensorFile.Instance.Extension;
 
-        public string Name => TorchSharpTensorFile.Instance.Name;
+        public string Name => SafeTensorsTensorFile.Instance.Name;
 
         public void Write(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
         {
             if (FailOnWrite > 0 && ++_writes == FailOnWrite)
             {
                 using var buffer = new MemoryStream();
-                TorchSharpTensorFile.Instance.Write(buffer, tensors, metadata);
+                SafeTensorsTensorFile.Instance.Write(buffer, tensors, metadata);
                 stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length / 2);
                 throw new IOException("simulated crash while writing");
             }
-            TorchSharpTensorFile.Instance.Write(stream, tensors, metadata);
+            SafeTensorsTensorFile.Instance.Write(stream, tensors, metadata);
         }
 
         public (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(Stream stream, string path) =>
-            TorchSharpTensorFile.Instance.Read(stream, path);
+            SafeTensorsTensorFile.Instance.Read(stream, path);
     }
 }

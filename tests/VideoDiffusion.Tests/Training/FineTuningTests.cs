@@ -68,7 +68,7 @@ public sealed class FineTuningTests
         Tensors.MaxAbsDiff(adapted, baseOutput).Should().BeGreaterThan(1e-4);
 
         using var dir = TestFiles.Temp();
-        var file = dir.File("adapters.pt");
+        var file = dir.File("adapters.safetensors");
         lora.Save(file);
         lora.Merge();
         lora.IsAttached.Should().BeFalse();
@@ -102,7 +102,7 @@ public sealed class FineTuningTests
         using var lora = LoraAdapters.Attach(model, new LoraOptions { Rank = 1 });
         FluentActions.Invoking(() => LoraAdapters.Attach(model)).Should().Throw<ArgumentException>().WithMessage("*already*");
         using var dir = TestFiles.Temp();
-        File.WriteAllBytes(dir.File("junk.pt"), [1, 2, 3]);
-        FluentActions.Invoking(() => lora.Load(dir.File("junk.pt"))).Should().Throw<InvalidDataException>().WithMessage("*junk.pt*");
+        File.WriteAllBytes(dir.File("junk.safetensors"), [1, 2, 3]);
+        FluentActions.Invoking(() => lora.Load(dir.File("junk.safetensors"))).Should().Throw<InvalidDataException>().WithMessage("*junk.safetensors*");
     }
 }

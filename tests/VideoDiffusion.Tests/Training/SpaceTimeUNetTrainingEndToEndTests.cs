@@ -61,7 +61,7 @@ public sealed class SpaceTimeUNetTrainingEndToEndTests
         result.SkippedSteps.Should().Be(0);
         File.ReadAllLines(Path.Combine(dir.Path, "metrics.jsonl")).Should().HaveCount(30);
         result.LastCheckpoint.Should().NotBeNull().And.EndWith("step-00000300");
-        Directory.GetFiles(result.LastCheckpoint!).Select(Path.GetFileName).Should().BeEquivalentTo(["checkpoint.json", "model.pt", "ema.pt", "optimizer.pt"]);
+        Directory.GetFiles(result.LastCheckpoint!).Select(Path.GetFileName).Should().BeEquivalentTo(["checkpoint.json", "model.safetensors", "ema.safetensors", "optimizer.safetensors"]);
         // The averaged weights load into a fresh network for sampling.
         using var sampler = Tiny(seed: 5);
         TrainingCheckpoint.LoadWeights(result.LastCheckpoint!, sampler, ema: true).Should().BeTrue();

@@ -117,7 +117,7 @@ public sealed class TrainerTests
         }
         var model = new StandInPredictor(seed: 5);
         using var dir = TestFiles.Temp();
-        using var mixed = new Trainer(model, TrainingSetup.Schedule, TrainingSetup.Data(), options with { RunDirectory = dir.Path }, TorchSharpTensorFile.Instance, allowMixedPrecisionOnCpu: true);
+        using var mixed = new Trainer(model, TrainingSetup.Schedule, TrainingSetup.Data(), options with { RunDirectory = dir.Path }, SafeTensorsTensorFile.Instance, allowMixedPrecisionOnCpu: true);
         var result = mixed.Train(8);
         result.Losses.Should().OnlyContain(l => double.IsFinite(l));
         model.parameters().Should().OnlyContain(p => p.dtype == ScalarType.Float32);
@@ -130,7 +130,7 @@ public sealed class TrainerTests
             values.Zip(expected[name]).Max(p => Math.Abs(p.First - p.Second)).Should().BeLessThan(0.02, $"{name} follows the float32 run");
         }
         var checkpoint = mixed.SaveCheckpoint();
-        using var resumed = new Trainer(new StandInPredictor(seed: 6), TrainingSetup.Schedule, TrainingSetup.Data(), options with { RunDirectory = dir.Path }, TorchSharpTensorFile.Instance, allowMixedPrecisionOnCpu: true);
+        using var resumed = new Trainer(new StandInPredictor(seed: 6), TrainingSetup.Schedule, TrainingSetup.Data(), options with { RunDirectory = dir.Path }, SafeTensorsTensorFile.Instance, allowMixedPrecisionOnCpu: true);
         resumed.LoadCheckpoint(checkpoint);
         resumed.Predictor.Should().BeOfType<StandInPredictor>().Which.parameters().Should().OnlyContain(p => p.dtype == ScalarType.Float32);
     }
