@@ -152,34 +152,12 @@ internal sealed class TrainableWeights : IDisposable
     /// <exception cref="InvalidOperationException">Names or shapes differ from the model's (the message names <paramref name="source"/>).</exception>
     public void Load(IReadOnlyDictionary<string, Tensor> weights, string source)
     {
-        var state = State();
-        var expected = state.Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
-        var missing = expected.Where(k => !weights.ContainsKey(k)).ToArray();
-        var extra = weights.Keys.Where(k => !expected.Contains(k)).ToArray();
-        if (missing.Length > 0 || extra.Length > 0)
-        {
-            throw new InvalidOperationException(
-                $"'{source}' does not match the model: missing [{string.Join(", ", missing.Take(5))}{(missing.Length > 5 ? ", …" : "")}], " +
-                $"unexpected [{string.Join(", ", extra.Take(5))}{(extra.Length > 5 ? ", …" : "")}].");
-        }
-        using var _ = no_grad();
-        foreach (var (name, target) in state)
-        {
-            var value = weights[name];
-            if (!value.shape.SequenceEqual(target.shape))
-            {
-                throw new InvalidOperationException(
-                    $"'{source}' does not match the model: '{name}' is {Internal.Shapes.Format(value)} in the file and {Internal.Shapes.Format(target)} in the model.");
-            }
-        }
-        foreach (var (name, target) in state)
-        {
-            target.copy_(weights[name]);
-        }
+        TrainingCheckpoint.CopyInto(State(), weights, source, "the model");
         SyncToModel();
         if (!IsLowered && _computeType is not null)
         {
             // Masters were loaded; the float32 module mirrors them.
+            using var _ = no_grad();
             var live = LiveParameters();
             foreach (var (name, master) in _optimized)
             {

@@ -38,7 +38,7 @@ public static class TrainingCheckpoint
             var role = useEma ? "ema" : "model";
             var weights = tensors.TryGetValue(role, out var w) ? w : throw new InvalidDataException(
                 $"'{Path.Combine(checkpointDirectory, CheckpointManifest.FileName)}' lists no {role} file.");
-            CopyInto(module, weights, Path.Combine(checkpointDirectory, role + SafeTensorsTensorFile.Instance.Extension));
+            CopyInto(module.state_dict().ToList(), weights, Path.Combine(checkpointDirectory, role + SafeTensorsTensorFile.Instance.Extension), module.GetType().Name);
             return useEma;
         }
         finally
@@ -47,20 +47,25 @@ public static class TrainingCheckpoint
         }
     }
 
-    /// <summary>Copies a full state dict into a module after checking names and shapes.</summary>
-    internal static void CopyInto(nn.Module module, IReadOnlyDictionary<string, Tensor> weights, string source)
+    /// <summary>
+    /// Copies <paramref name="weights"/> into <paramref name="targets"/> (a full state dict) after checking that the names
+    /// agree exactly and every shape matches; nothing is copied when a check fails.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Names or shapes differ (the message names <paramref name="source"/>).</exception>
+    internal static void CopyInto(IReadOnlyList<KeyValuePair<string, Tensor>> targets, IReadOnlyDictionary<string, Tensor> weights, string source, string what)
     {
-        var state = module.state_dict();
-        var missing = state.Keys.Where(k => !weights.ContainsKey(k)).ToArray();
-        var extra = weights.Keys.Where(k => !state.ContainsKey(k)).ToArray();
-        var reshaped = state.Where(kv => weights.TryGetValue(kv.Key, out var w) && !w.shape.SequenceEqual(kv.Value.shape)).Select(kv => kv.Key).ToArray();
+        var names = targets.Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        var missing = names.Where(k => !weights.ContainsKey(k)).ToArray();
+        var extra = weights.Keys.Where(k => !names.Contains(k)).ToArray();
+        var reshaped = targets.Where(kv => weights.TryGetValue(kv.Key, out var w) && !w.shape.SequenceEqual(kv.Value.shape))
+            .Select(kv => $"{kv.Key} {Internal.Shapes.Format(weights[kv.Key])} vs {Internal.Shapes.Format(kv.Value)}").ToArray();
         if (missing.Length > 0 || extra.Length > 0 || reshaped.Length > 0)
         {
             throw new InvalidOperationException(
-                $"'{source}' does not match {module.GetType().Name}: missing [{Few(missing)}], unexpected [{Few(extra)}], other shape [{Few(reshaped)}].");
+                $"'{source}' does not match {what}: missing [{Few(missing)}], unexpected [{Few(extra)}], other shape (file vs model) [{Few(reshaped)}].");
         }
         using var _ = no_grad();
-        foreach (var (name, target) in state)
+        foreach (var (name, target) in targets)
         {
             target.copy_(weights[name]);
         }

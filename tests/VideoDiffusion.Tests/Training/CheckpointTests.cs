@@ -66,6 +66,21 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public void LoadCheckpoint_OtherArchitecture_ThrowsNamingShapesAndChangesNothing()
+    {
+        using var dir = TestFiles.Temp();
+        var (trainer, checkpoint) = TrainAndSave(dir.Path, steps: 1);
+        trainer.Dispose();
+        var narrow = new StandInPredictor(hidden: 4, seed: 3);
+        var before = TrainingSetup.Bits(narrow.state_dict());
+        using var other = TrainingSetup.Trainer(narrow, TrainingSetup.Options(dir.Path));
+        FluentActions.Invoking(() => other.LoadCheckpoint(checkpoint)).Should().Throw<InvalidOperationException>()
+            .WithMessage("*model.safetensors*does not match*spatial_in.weight [8, 3, 1, 3, 3] vs [4, 3, 1, 3, 3]*");
+        TrainingSetup.ShouldBeBitwiseEqual(TrainingSetup.Bits(narrow.state_dict()), before);
+        other.Step.Should().Be(0);
+    }
+
+    [Fact]
     public void SaveCheckpoint_WriterFailsMidway_PreviousCheckpointUntouchedAndLoadable()
     {
         using var dir = TestFiles.Temp();
