@@ -176,19 +176,21 @@ public sealed class Trainer : IDisposable
         var target = Math.Min(Options.TotalSteps, steps is { } s ? Step + s : Options.TotalSteps);
         var losses = new List<double>();
         var start = Step;
-        using var metrics = Options.RunDirectory is null ? null : new MetricsLog(Options.RunDirectory);
+        MetricsLog? metrics = null;
         try
         {
+            metrics = Options.RunDirectory is null || Options.LogEvery == 0 ? null : new MetricsLog(Options.RunDirectory);
             _weights.Lower();
             _module.train();
-            using var batches = _loader.Batches(_position, cancellationToken).GetEnumerator();
+            // The token is checked between steps only: a step, once begun, completes, so the run state stays consistent.
+            using var batches = _loader.Batches(_position, CancellationToken.None).GetEnumerator();
             while (Step < target)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var report = RunStep(batches);
                 losses.Add(report.Loss);
                 progress?.Report(report);
-                if (metrics is not null && Options.LogEvery > 0 && Step % Options.LogEvery == 0)
+                if (metrics is not null && Step % Options.LogEvery == 0)
                 {
                     metrics.Write(report, watch.Elapsed.TotalSeconds);
                 }
@@ -208,6 +210,7 @@ public sealed class Trainer : IDisposable
         }
         finally
         {
+            metrics?.Dispose();
             _weights.Raise();
             _running = false;
         }
