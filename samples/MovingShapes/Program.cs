@@ -1,0 +1,289 @@
+using System.Diagnostics;
+using System.Globalization;
+using VideoDiffusion.Data;
+using VideoDiffusion.Diffusion;
+using VideoDiffusion.IO;
+using VideoDiffusion.Losses;
+using VideoDiffusion.Metrics;
+using VideoDiffusion.Pipelines;
+using VideoDiffusion.Predictors;
+using VideoDiffusion.Samplers;
+using VideoDiffusion.Training;
+using static TorchSharp.torch;
+
+// MovingShapes: generate clips of bouncing squares and circles from the pipeline that ships in ./model,
+// or (--train) train that pipeline from scratch on the BouncingShapes dataset.
+var args2 = Arguments.Parse(args);
+if (args2.Has("help"))
+{
+    Console.WriteLine(Arguments.Usage);
+    return 0;
+}
+try
+{
+    return args2.Has("train") ? MovingShapesTraining.Run(args2) : MovingShapesGeneration.Run(args2);
+}
+catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine("Run with --help for the options.");
+    return 2;
+}
+
+/// <summary>The dataset, network and pipeline options the sample trains and samples with.</summary>
+internal static class MovingShapesSetup
+{
+    public static readonly string[] ClassNames = ["square", "circle"];
+
+    public static BouncingShapesOptions Data(long seed) => new()
+    {
+        Count = 100_000,
+        Frames = 16,
+        Height = 32,
+        Width = 32,
+        MinObjects = 1,
+        MaxObjects = 1,
+        Kinds = [ShapeKind.Square, ShapeKind.Circle],
+        Size = 9,
+        MinSpeed = 1.5,
+        MaxSpeed = 3.0,
+        Colors = [new(230, 40, 40), new(40, 200, 60), new(50, 90, 240), new(240, 220, 40)],
+        Label = BouncingShapesLabel.ShapeKind,
+        Seed = seed,
+    };
+
+    public static SpaceTimeUNetOptions Network => KnownSpaceTimeUNets.Tiny with { NumClasses = ClassNames.Length };
+
+    public static VideoDiffusionPipelineOptions Pipeline => new()
+    {
+        Frames = 16,
+        Height = 32,
+        Width = 32,
+        Steps = 25,
+        GuidanceScale = 2.0,
+        FramesPerSecond = 10,
+        ClassNames = ClassNames,
+    };
+
+    public static string DefaultModel => Path.Combine(AppContext.BaseDirectory, "model");
+}
+
+/// <summary>Default mode: load the pipeline, generate a batch, write GIFs and a contact sheet.</summary>
+internal static class MovingShapesGeneration
+{
+    public static int Run(Arguments a)
+    {
+        var modelDir = a.Get("model", MovingShapesSetup.DefaultModel);
+        var outDir = a.Get("out", "out");
+        var count = a.GetInt("count", 8);
+        var seed = a.GetLong("seed", 0);
+        var watch = Stopwatch.StartNew();
+
+        using var loaded = VideoDiffusionPipeline.Load(modelDir);
+        var pipeline = loaded;
+        if (a.Has("sampler"))
+        {
+            pipeline = pipeline.WithSampler(a.GetEnum<SamplerKind>("sampler"));
+        }
+        if (a.Has("steps"))
+        {
+            pipeline = pipeline.WithSteps(a.GetInt("steps", 25));
+        }
+        if (a.Has("guidance"))
+        {
+            pipeline = pipeline.WithGuidance(a.GetDouble("guidance", 2.0));
+        }
+
+        var names = pipeline.Options.ClassNames;
+        var labels = Enumerable.Range(0, count).Select(i => (long)(i * names.Count / count)).ToArray();
+        Console.WriteLine($"Generating {count} clips ({string.Join(", ", names.Select((n, k) => $"{labels.Count(l => l == k)} {n}s"))}) " +
+                          $"with {pipeline.Sampler.Name}, {pipeline.Options.Steps} steps, guidance {pipeline.Options.GuidanceScale}, seed {seed} …");
+        using var clips = pipeline.Generate(new GenerationRequest
+        {
+            Count = count,
+            Seed = seed,
+            ClassLabels = labels,
+            Progress = new ConsoleProgress<GenerationProgress>(p => Console.Write($"\r  step {p.Step}/{p.Steps}  {p.Elapsed.TotalSeconds:F1} s")),
+        });
+        Console.WriteLine();
+
+        var gifs = clips.SaveGifs(outDir);
+        var sheet = Path.Combine(outDir, "contact_sheet.png");
+        clips.SaveContactSheet(sheet);
+        foreach (var (gif, i) in gifs.Select((g, i) => (g, i)))
+        {
+            Console.WriteLine($"  {gif}  ({names[(int)labels[i]]}, seed {clips.Seeds[i]})");
+        }
+        Console.WriteLine($"  {sheet}  (rows = clips, columns = frames)");
+
+        // How much the clips move, next to real clips of the dataset (mean |frame t+1 - frame t| in [0, 1] units).
+        using var real = RealClips(count, seed);
+        var generated = TemporalConsistency.MeanAbsoluteFrameDifference(clips.Videos);
+        var reference = TemporalConsistency.MeanAbsoluteFrameDifference(real);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Motion (mean absolute frame difference): generated {generated.Average():F4}, real {reference.Average():F4}"));
+        Console.WriteLine($"Done in {watch.Elapsed.TotalSeconds:F1} s.");
+        return 0;
+    }
+
+    private static Tensor RealClips(int count, long seed)
+    {
+        var data = new BouncingShapes(MovingShapesSetup.Data(seed) with { Count = count });
+        using var scope = NewDisposeScope();
+        return stack(Enumerable.Range(0, count).Select(i => data.Get(i).Clip).ToArray()).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>--train: trains the Tiny U-Net on BouncingShapes and writes the pipeline folder.</summary>
+internal static class MovingShapesTraining
+{
+    public static int Run(Arguments a)
+    {
+        var steps = a.GetLong("steps", 2400);
+        var batch = a.GetInt("batch", 8);
+        var lr = a.GetDouble("lr", 1e-3);
+        var seed = a.GetLong("seed", 0);
+        var runDir = a.Get("run", Path.Combine("runs", "moving-shapes"));
+        var modelDir = a.Get("model", "model");
+        var previewEvery = a.GetInt("preview-every", 500);
+
+        var pipelineOptions = MovingShapesSetup.Pipeline;
+        var schedule = pipelineOptions.Schedule.Build();
+        var dataset = new BouncingShapes(MovingShapesSetup.Data(seed));
+        using var network = new SpaceTimeUNet(MovingShapesSetup.Network, new Generator((ulong)seed + 1, CPU));
+        var options = new TrainerOptions
+        {
+            TotalSteps = steps,
+            BatchSize = batch,
+            Seed = seed,
+            LearningRate = lr,
+            WeightDecay = 0.0,
+            LearningRateSchedule = LearningRateSchedule.WarmupCosine(200, finalFactor: 0.05),
+            MaxGradNorm = 1.0,
+            EmaDecay = 0.999,
+            ClassDropout = 0.1,
+            Parameterization = Parameterization.FromKind(pipelineOptions.Parameterization),
+            Loss = new DiffusionLoss(ElementLoss.Mse, new MinSnrWeighting(5.0)),
+            RunDirectory = runDir,
+            LogEvery = 10,
+            CheckpointEvery = 500,
+            KeepCheckpoints = 2,
+            PreviewEvery = previewEvery,
+            Preview = preview => WritePreview(preview, pipelineOptions),
+        };
+        using var trainer = new Trainer(network, schedule, dataset, options);
+        if (trainer.ResumeLatest())
+        {
+            Console.WriteLine($"Resuming {runDir} at step {trainer.Step}.");
+        }
+        Console.WriteLine($"Training {network.ParameterCount:N0} parameters on {dataset.Description}: {steps} steps of {batch} clips.");
+
+        var watch = Stopwatch.StartNew();
+        var startStep = trainer.Step;
+        var smoothed = double.NaN;
+        var result = trainer.Train(progress: new ConsoleProgress<TrainingProgress>(p =>
+        {
+            smoothed = double.IsNaN(smoothed) ? p.Loss : 0.98 * smoothed + 0.02 * p.Loss;
+            var done = p.Step - startStep;
+            var eta = TimeSpan.FromSeconds(watch.Elapsed.TotalSeconds / Math.Max(1, done) * (p.TotalSteps - p.Step));
+            Console.Write(string.Create(CultureInfo.InvariantCulture,
+                $"\rstep {p.Step}/{p.TotalSteps}  loss {smoothed:F4}  lr {p.LearningRate:E2}  {p.SamplesPerSecond:F1} clips/s  ETA {eta:hh\\:mm\\:ss}   "));
+        }));
+        Console.WriteLine();
+
+        using (trainer.UseEmaWeights())
+        {
+            using var pipeline = new VideoDiffusionPipeline(network, pipelineOptions);
+            pipeline.Save(modelDir);
+        }
+        Console.WriteLine($"Trained {result.StepsRun} steps in {result.Elapsed.TotalMinutes:F1} min; pipeline (EMA weights) written to {modelDir}.");
+        return 0;
+    }
+
+    private static void WritePreview(TrainingPreview preview, VideoDiffusionPipelineOptions options)
+    {
+        if (preview.RunDirectory is null)
+        {
+            return;
+        }
+        var pipeline = new VideoDiffusionPipeline(preview.Predictor, options with { Steps = 15 });
+        using var clips = pipeline.Generate(new GenerationRequest { Count = 4, Seed = 1234, ClassLabels = [0, 0, 1, 1] });
+        var dir = Path.Combine(preview.RunDirectory, "previews");
+        Directory.CreateDirectory(dir);
+        clips.SaveContactSheet(Path.Combine(dir, $"step-{preview.Step:D6}.png"));
+        clips.SaveGif(Path.Combine(dir, $"step-{preview.Step:D6}.gif"));
+    }
+}
+
+/// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and interleave lines).</summary>
+internal sealed class ConsoleProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
+
+/// <summary>A minimal <c>--name value</c> / <c>--flag</c> parser.</summary>
+internal sealed class Arguments
+{
+    public const string Usage = """
+        MovingShapes — bouncing squares and circles from a video diffusion model.
+
+          dotnet run --project samples/MovingShapes -c Release [-- options]
+
+        Generate (default):
+          --model DIR       pipeline folder (default: the model shipped with the sample)
+          --out DIR         where GIFs and the contact sheet go (default: ./out)
+          --count N         clips, split evenly over the classes (default: 8)
+          --sampler NAME    Ddpm, Ddim, Euler, EulerAncestral, Heun, DpmSolverPlusPlus2M, DpmSolverPlusPlus3M,
+                            DpmSolverPlusPlus2MSde, UniPC, FlowEuler (default: the pipeline's, DpmSolverPlusPlus2M)
+          --steps N         sampling steps (default: 25)
+          --guidance W      classifier-free guidance scale (default: 2)
+          --seed S          seed of the first clip (default: 0)
+
+        Train (--train):
+          --model DIR       where to write the trained pipeline (default: ./model)
+          --run DIR         checkpoints, metrics.jsonl and previews; resumes from it (default: ./runs/moving-shapes)
+          --steps N         optimizer steps (default: 2400)
+          --batch N         clips per step (default: 8)
+          --lr X            peak learning rate (default: 1e-3)
+          --seed S          seed of data order, noise and initial weights (default: 0)
+          --preview-every N write a preview GIF and contact sheet every N steps (default: 500; 0 = never)
+        """;
+
+    private readonly Dictionary<string, string?> _values = new(StringComparer.OrdinalIgnoreCase);
+
+    public static Arguments Parse(string[] args)
+    {
+        var result = new Arguments();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unexpected argument '{args[i]}'.");
+            }
+            var name = args[i][2..];
+            string? value = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
+            result._values[name] = value;
+        }
+        return result;
+    }
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public string Get(string name, string fallback) =>
+        _values.TryGetValue(name, out var v) ? v ?? throw new ArgumentException($"--{name} needs a value.") : fallback;
+
+    public int GetInt(string name, int fallback) => (int)GetLong(name, fallback);
+
+    public long GetLong(string name, long fallback) => Has(name)
+        ? long.TryParse(Get(name, ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--{name} expects an integer, got '{Get(name, "")}'.")
+        : fallback;
+
+    public double GetDouble(string name, double fallback) => Has(name)
+        ? double.TryParse(Get(name, ""), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--{name} expects a number, got '{Get(name, "")}'.")
+        : fallback;
+
+    public T GetEnum<T>(string name) where T : struct, Enum =>
+        Enum.TryParse<T>(Get(name, ""), ignoreCase: true, out var v) && Enum.IsDefined(v)
+            ? v
+            : throw new ArgumentException($"--{name} expects one of {string.Join(", ", Enum.GetNames<T>())}, got '{Get(name, "")}'.");
+}
