@@ -55,6 +55,10 @@ internal sealed class GenerationPlan : IDisposable
         _strategy = ResolveStrategy(options.KnownFrames, network, given);
         using var scope = NewDisposeScope();
         _labels = Labels(request, network, count)?.MoveToOuterDisposeScope();
+        if (_labels is null && request.GuidanceScale is null)
+        {
+            GuidanceScale = 1.0; // the pipeline's default guidance applies to class-conditional requests only
+        }
         if (GuidanceScale != 1.0 && _labels is null)
         {
             throw new ArgumentException(

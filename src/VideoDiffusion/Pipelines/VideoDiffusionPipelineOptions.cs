@@ -29,7 +29,10 @@ public sealed record VideoDiffusionPipelineOptions
     /// <summary>The noise the start sample x_T and stochastic samplers draw. <value>The default value is Gaussian.</value></summary>
     public NoiseSourceOptions Noise { get; init; } = NoiseSourceOptions.Gaussian;
 
-    /// <summary>Classifier-free guidance scale w (1 = no guidance, 0 = unconditional). <value>The default value is 1.</value></summary>
+    /// <summary>
+    /// Classifier-free guidance scale w (1 = no guidance, 0 = unconditional), applied to requests with class labels;
+    /// requests without labels are sampled unguided. <value>The default value is 1.</value>
+    /// </summary>
     public double GuidanceScale { get; init; } = 1.0;
 
     /// <summary>Guidance rescale phi in [0, 1] (Lin et al. 2023). <value>The default value is 0.</value></summary>

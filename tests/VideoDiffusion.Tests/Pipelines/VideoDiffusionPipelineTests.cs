@@ -118,6 +118,14 @@ public sealed class VideoDiffusionPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Generate_PipelineGuidanceWithoutLabels_SamplesUnguided()
+    {
+        using var guided = _pipeline.WithGuidance(3).Generate(new GenerationRequest { Seed = 2 });
+        using var plain = _pipeline.Generate(new GenerationRequest { Seed = 2 });
+        Tensors.MaxAbsDiff(guided.Videos, plain.Videos).Should().Be(0);
+    }
+
+    [Fact]
     public void Generate_CancelledToken_Throws()
     {
         using var cts = new CancellationTokenSource();
@@ -147,7 +155,7 @@ public sealed class VideoDiffusionPipelineTests : IDisposable
             .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("ClassLabels");
         FluentActions.Invoking(() => _pipeline.Generate(new GenerationRequest { Height = 7 }))
             .Should().Throw<ArgumentException>().WithParameterName("Height").WithMessage("*multiple of 2*got 7*");
-        FluentActions.Invoking(() => _pipeline.WithGuidance(3).Generate())
+        FluentActions.Invoking(() => _pipeline.Generate(new GenerationRequest { GuidanceScale = 3 }))
             .Should().Throw<ArgumentException>().WithParameterName("GuidanceScale");
         using var image = zeros(3, 8, 8);
         using var clip = zeros([3, 2, 8, 8]);
