@@ -5,6 +5,7 @@ namespace VideoDiffusion.Benchmarks;
 
 /// <summary>Cost of the double-precision schedule lookups a sampler makes per step.</summary>
 [MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
 public class ScheduleBenchmarks
 {
     private readonly INoiseSchedule _cosine = KnownNoiseSchedules.Cosine.Build();
