@@ -22,13 +22,21 @@ public class SpaceTimeUNetBenchmarks
     public string Preset { get; set; } = "Tiny";
 
     /// <summary>Clips per batch.</summary>
-    [Params(1, 2, 4)]
+    [Params(1, 4)]
     public int Batch { get; set; }
+
+    /// <summary>Whether the process runs with <see cref="TorchBackend.RetainFreedCpuMemory"/> (glibc keeps freed blocks).</summary>
+    [Params(false, true)]
+    public bool RetainFreed { get; set; }
 
     /// <summary>Builds the network and the input, and counts the FLOPs of one pass.</summary>
     [GlobalSetup]
     public void Setup()
     {
+        if (RetainFreed)
+        {
+            TorchBackend.RetainFreedCpuMemory();
+        }
         _network = Networks.Build(Networks.Options(Preset));
         long[] shape = [Batch, 3, 16, 32, 32];
         using var generator = new Generator(7, CPU);

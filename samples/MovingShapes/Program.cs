@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using VideoDiffusion;
 using VideoDiffusion.Data;
 using VideoDiffusion.Diffusion;
 using VideoDiffusion.IO;
@@ -13,6 +14,9 @@ using static TorchSharp.torch;
 
 // MovingShapes: generate clips of bouncing squares and circles from the pipeline that ships in ./model,
 // or (--train) train that pipeline from scratch on the BouncingShapes dataset.
+// Keep freed CPU memory for reuse: the denoising loop frees and reallocates the same large buffers at every step
+// (about 30% of the generation time goes to page faults otherwise; see docs/benchmarks.md). No-op off glibc.
+TorchBackend.RetainFreedCpuMemory();
 var args2 = Arguments.Parse(args);
 if (args2.Has("help"))
 {

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace VideoDiffusion.Tests;
 
 public class BackendTests
@@ -17,5 +19,54 @@ public class BackendTests
         e.Message.Should().Contain("TorchSharp-cpu").And.Contain("TorchSharp-cuda-linux").And.Contain("TorchSharp-cuda-windows")
             .And.Contain("libtorch-cpu-linux-x64 not referenced");
         e.InnerException.Should().BeSameAs(inner);
+    }
+
+    [Fact]
+    public void RetainFreedCpuMemory_RejectsBlockSizesBelowGlibcsDefault()
+    {
+        FluentActions.Invoking(() => TorchBackend.RetainFreedCpuMemory(4096)).Should().Throw<ArgumentOutOfRangeException>()
+            .Which.Message.Should().Contain("maxRetainedBlockBytes").And.Contain("131072").And.Contain("4096");
+    }
+
+    [Fact]
+    public void RetainFreedCpuMemory_ServesLargeTensorsFromTheHeap_InsteadOfMappingEachOne()
+    {
+        const long Floats = 9L << 20; // 36 MiB: above glibc's largest dynamic mmap threshold (32 MiB)
+        const long Bytes = Floats * sizeof(float);
+        if (!OperatingSystem.IsLinux())
+        {
+            TorchBackend.RetainFreedCpuMemory().Should().BeFalse();
+            return;
+        }
+        // glibc's defaults: the block is mapped on its own (counted in hblkhd, the bytes of mmapped blocks) while it lives.
+        MappedBytesWhileAlive(Floats).Should().BeGreaterThanOrEqualTo(Bytes);
+
+        TorchBackend.RetainFreedCpuMemory().Should().BeTrue();
+
+        // Now it comes from an arena, whose memory is kept for the next allocation when it is freed.
+        MappedBytesWhileAlive(Floats).Should().BeLessThan(Bytes);
+    }
+
+    /// <summary>Growth of glibc's mmapped-block bytes while a tensor of <paramref name="floats"/> elements exists.</summary>
+    private static long MappedBytesWhileAlive(long floats)
+    {
+        var before = (long)GlibcMallinfo2().hblkhd;
+        using var t = torch.ones(floats);
+        var during = (long)GlibcMallinfo2().hblkhd;
+        using var sum = t.sum();
+        sum.item<float>().Should().Be(floats);
+        return during - before;
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "mallinfo2")]
+    private static extern Mallinfo2 GlibcMallinfo2();
+
+    /// <summary>glibc's <c>struct mallinfo2</c> (glibc 2.33 and later).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Mallinfo2
+    {
+#pragma warning disable CS0649 // assigned by native code
+        public nuint arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
+#pragma warning restore CS0649
     }
 }
