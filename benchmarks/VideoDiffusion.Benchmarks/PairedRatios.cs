@@ -11,10 +11,18 @@ namespace VideoDiffusion.Benchmarks;
 /// </summary>
 internal static class PairedRatios
 {
-    /// <summary>Runs <c>[rounds]</c> (default 10) rounds after one warm-up round.</summary>
+    /// <summary>
+    /// Runs <c>[rounds]</c> (default 10) rounds after one warm-up round; with <c>retain</c> as the second argument the
+    /// process first calls <see cref="TorchBackend.RetainFreedCpuMemory"/>.
+    /// </summary>
     public static void Run(string[] args)
     {
         var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+        var retain = args.Length > 1 && args[1] == "retain";
+        if (retain)
+        {
+            TorchBackend.RetainFreedCpuMemory();
+        }
         var benchmarks = new GenerationBenchmarks();
         benchmarks.SetupUnguided();
         (string Name, Action Run)[] cases =
@@ -39,7 +47,7 @@ internal static class PairedRatios
         }
         benchmarks.Cleanup();
 
-        Console.WriteLine($"{rounds} interleaved rounds after one warm-up round:");
+        Console.WriteLine($"{rounds} interleaved rounds after one warm-up round{(retain ? ", RetainFreedCpuMemory on" : "")}:");
         Console.WriteLine();
         Console.WriteLine("| case | median | min | max |");
         Console.WriteLine("| --- | ---: | ---: | ---: |");

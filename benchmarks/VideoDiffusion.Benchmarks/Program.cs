@@ -6,7 +6,7 @@ namespace VideoDiffusion.Benchmarks;
 /// <summary>
 /// Entry point. <c>dotnet run -c Release --project benchmarks/VideoDiffusion.Benchmarks -- --filter '*'</c> runs every
 /// benchmark (see <c>docs/benchmarks.md</c>); <c>-- profile [Tiny|Small] [batch]</c> prints where the time of a
-/// U-Net forward pass goes, by layer kind; <c>-- ratios [rounds]</c> measures the end-to-end ratios in interleaved rounds.
+/// U-Net forward pass goes, by layer kind; <c>-- ratios [rounds] [retain]</c> measures the end-to-end ratios in interleaved rounds.
 /// </summary>
 public static class Program
 {
