@@ -63,7 +63,7 @@ internal static class MovingShapesSetup
         Frames = 16,
         Height = 32,
         Width = 32,
-        Steps = 25,
+        Steps = 20,
         GuidanceScale = 2.0,
         FramesPerSecond = 10,
         ClassNames = ClassNames,
@@ -91,7 +91,7 @@ internal static class MovingShapesGeneration
         }
         if (a.Has("steps"))
         {
-            pipeline = pipeline.WithSteps(a.GetInt("steps", 25));
+            pipeline = pipeline.WithSteps(a.GetInt("steps", 20));
         }
         if (a.Has("guidance"))
         {
@@ -239,7 +239,7 @@ internal sealed class Arguments
           --count N         clips, split evenly over the classes (default: 8)
           --sampler NAME    Ddpm, Ddim, Euler, EulerAncestral, Heun, DpmSolverPlusPlus2M, DpmSolverPlusPlus3M,
                             DpmSolverPlusPlus2MSde, UniPC, FlowEuler (default: the pipeline's, DpmSolverPlusPlus2M)
-          --steps N         sampling steps (default: 25)
+          --steps N         sampling steps (default: 20, from the model's pipeline.json)
           --guidance W      classifier-free guidance scale (default: 2)
           --seed S          seed of the first clip (default: 0)
 
