@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MathNet.Numerics.Statistics;
 
 namespace VideoDiffusion.Benchmarks;
 
@@ -54,7 +55,7 @@ internal static class PairedRatios
         for (var c = 0; c < cases.Length; c++)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {cases[c].Name} | {Median(seconds[c]):0.000} s | {seconds[c].Min():0.000} s | {seconds[c].Max():0.000} s |"));
+                $"| {cases[c].Name} | {Statistics.Median(seconds[c]):0.000} s | {seconds[c].Min():0.000} s | {seconds[c].Max():0.000} s |"));
         }
         Console.WriteLine();
         Ratio("sampling loop / bare forwards (target <= 1.02)", seconds[1], seconds[0]);
@@ -65,13 +66,6 @@ internal static class PairedRatios
     {
         var perRound = numerator.Zip(denominator, (a, b) => a / b).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {Median(numerator) / Median(denominator):0.000} (ratio of medians); per round median {Median(perRound):0.000}, range {perRound.Min():0.000} - {perRound.Max():0.000}"));
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        var n = sorted.Count;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            $"{name}: {Statistics.Median(numerator) / Statistics.Median(denominator):0.000} (ratio of medians); per round median {Statistics.Median(perRound):0.000}, range {perRound.Min():0.000} - {perRound.Max():0.000}"));
     }
 }
