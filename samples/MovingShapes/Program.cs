@@ -91,7 +91,7 @@ internal static class MovingShapesGeneration
         }
         if (a.Has("steps"))
         {
-            pipeline = pipeline.WithSteps(a.GetInt("steps", 20));
+            pipeline = pipeline.WithSteps(a.GetInt("steps", pipeline.Options.Steps));
         }
         if (a.Has("guidance"))
         {
