@@ -37,9 +37,27 @@ public static class ForwardProcess
         var (alpha, sigma) = AlphaSigma(schedule, timesteps, x0);
         using var a = alpha;
         using var s = sigma;
+        return AddNoise(x0, eps, a, s);
+    }
+
+    /// <summary>
+    /// Noises a batch with per-sample coefficients from <see cref="AlphaSigma"/>: <c>alpha * x0 + sigma * eps</c>, for
+    /// callers that need alpha and sigma themselves (a loss weighting, a target) and should not look them up twice.
+    /// </summary>
+    /// <param name="x0">Clean batch <c>[B, …]</c>.</param>
+    /// <param name="eps">Noise with the shape of x0.</param>
+    /// <param name="alpha">Signal coefficients that broadcast against x0, e.g. <c>[B, 1, …, 1]</c>.</param>
+    /// <param name="sigma">Noise coefficients that broadcast against x0.</param>
+    /// <exception cref="ArgumentException"><paramref name="eps"/> does not have the shape of <paramref name="x0"/>.</exception>
+    public static Tensor AddNoise(Tensor x0, Tensor eps, Tensor alpha, Tensor sigma)
+    {
+        ArgumentNullException.ThrowIfNull(x0);
+        ArgumentNullException.ThrowIfNull(eps);
+        ArgumentNullException.ThrowIfNull(alpha);
+        ArgumentNullException.ThrowIfNull(sigma);
         Shapes.RequireSameShape(x0, eps, nameof(x0), nameof(eps));
         using var scope = NewDisposeScope();
-        return (x0 * a + eps * s).MoveToOuterDisposeScope();
+        return (x0 * alpha + eps * sigma).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -123,12 +123,15 @@ public sealed class SpaceTimeUNet : nn.Module<Tensor, Tensor, Conditioning?, Ten
     /// </summary>
     public Generator? DropoutGenerator { get; set; }
 
+    /// <summary>The substring every parameter name of a temporal layer contains, and no other name does.</summary>
+    internal const string TemporalKeyMarker = "temporal";
+
     /// <summary>Whether a state-dict key belongs to a temporal layer (the naming contract of fine-tuning helpers).</summary>
     /// <param name="stateDictKey">A key of <c>state_dict()</c> or <c>named_parameters()</c>.</param>
     public static bool IsTemporal(string stateDictKey)
     {
         ArgumentNullException.ThrowIfNull(stateDictKey);
-        return stateDictKey.Contains("temporal", StringComparison.Ordinal);
+        return stateDictKey.Contains(TemporalKeyMarker, StringComparison.Ordinal);
     }
 
     /// <inheritdoc />

@@ -34,7 +34,6 @@ internal sealed class TemporalAttention : MultiHeadAttention
     public override Tensor forward(Tensor tokens, SpaceTimeStep step)
     {
         using var scope = NewDisposeScope();
-        var (t, p, c) = (tokens.shape[0], tokens.shape[1], tokens.shape[2]);
         var normed = Normalize(tokens);
         // [T, P, C] -> [T, P, heads, d] -> [P, heads, T, d]: strides only.
         var q = SplitHeads(Query(normed)).permute(1, 2, 0, 3);

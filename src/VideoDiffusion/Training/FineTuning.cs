@@ -1,5 +1,6 @@
 using TorchSharp;
 using VideoDiffusion.Internal;
+using VideoDiffusion.Predictors;
 using static TorchSharp.torch;
 
 namespace VideoDiffusion.Training;
@@ -14,7 +15,7 @@ namespace VideoDiffusion.Training;
 public static class FineTuning
 {
     /// <summary>The substring that marks temporal parameters: <c>temporal</c>.</summary>
-    public const string TemporalMarker = "temporal";
+    public const string TemporalMarker = SpaceTimeUNet.TemporalKeyMarker;
 
     /// <summary>Freezes every parameter whose name does not contain <paramref name="marker"/> and unfreezes those that do.</summary>
     /// <param name="model">The network.</param>

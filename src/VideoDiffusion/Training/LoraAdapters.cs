@@ -1,6 +1,7 @@
 using System.Globalization;
 using TorchSharp;
 using TorchSharp.Modules;
+using VideoDiffusion.IO;
 using static TorchSharp.torch;
 
 namespace VideoDiffusion.Training;
@@ -147,20 +148,7 @@ public sealed class LoraAdapters : IDisposable
             ["target_modules"] = string.Join(",", Options.TargetModules),
         };
         var tensors = Parameters.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter)).ToList();
-        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                _format.Write(stream, tensors, metadata);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        AtomicFile.Write(path, stream => _format.Write(stream, tensors, metadata));
     }
 
     /// <summary>Loads adapter weights written by <see cref="Save"/> into these adapters.</summary>

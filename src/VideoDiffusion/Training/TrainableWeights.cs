@@ -166,13 +166,6 @@ internal sealed class TrainableWeights : IDisposable
         }
     }
 
-    /// <summary>Whether every optimized weight is finite.</summary>
-    public bool AllFinite()
-    {
-        using var scope = NewDisposeScope();
-        return _optimized.All(p => p.Param.isfinite().all().item<bool>());
-    }
-
     public void Dispose()
     {
         Raise();

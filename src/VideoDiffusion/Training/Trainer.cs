@@ -32,6 +32,7 @@ public sealed class Trainer : IDisposable
 
     private readonly nn.Module _module;
     private readonly TrainableWeights _weights;
+    private readonly List<Parameter> _optimizedParameters;
     private readonly AdamW _optimizer;
     private readonly Generator _generator;
     private readonly VideoDataLoader _loader;
@@ -92,7 +93,8 @@ public sealed class Trainer : IDisposable
         {
             _lossScale = InitialLossScale;
         }
-        _optimizer = optim.AdamW(_weights.Optimized.Select(p => p.Param).ToList(), options.LearningRate, options.Beta1, options.Beta2,
+        _optimizedParameters = _weights.Optimized.Select(p => p.Param).ToList();
+        _optimizer = optim.AdamW(_optimizedParameters, options.LearningRate, options.Beta1, options.Beta2,
             options.AdamEpsilon, options.WeightDecay);
         Ema = options.EmaDecay is { } decay
             ? new ExponentialMovingAverage(_weights.Optimized.Select(p => (p.Name, (Tensor)p.Param)), decay, options.EmaWarmup)
@@ -371,8 +373,7 @@ public sealed class Trainer : IDisposable
             (_lossScale == 1.0 ? loss : loss * _lossScale).backward();
         }
         _weights.CollectGradients(1.0 / _lossScale);
-        var parameters = _weights.Optimized.Select(p => p.Param).ToList();
-        var norm = finiteLoss ? nn.utils.clip_grad_norm_(parameters, Options.MaxGradNorm ?? double.PositiveInfinity) : double.NaN;
+        var norm = finiteLoss ? nn.utils.clip_grad_norm_(_optimizedParameters, Options.MaxGradNorm ?? double.PositiveInfinity) : double.NaN;
         if (finiteLoss && double.IsFinite(norm))
         {
             _optimizer.step();
@@ -402,8 +403,8 @@ public sealed class Trainer : IDisposable
         // Draw order is part of the run's definition: timesteps, noise, label dropout, image-batch choice.
         var timesteps = Options.Timesteps.Sample(b, Schedule, _generator);
         var eps = Options.Noise.Sample(x0.shape, _generator, _dtype, _device);
-        var xt = ForwardProcess.AddNoise(x0, eps, Schedule, timesteps);
         var (alpha, sigma) = ForwardProcess.AlphaSigma(Schedule, timesteps, x0);
+        var xt = ForwardProcess.AddNoise(x0, eps, alpha, sigma);
         var conditioning = new Conditioning
         {
             ClassLabels = Labels(batch),
