@@ -55,7 +55,7 @@ internal static class BenchmarkRecords
     public static void WriteFlops(double flops) => Write(Flops, flops);
 
     /// <summary>Appends one fact about the running benchmark case (named by BenchmarkDotNet's <c>--benchmarkName</c> argument).</summary>
-    public static void Write(string key, double value)
+    private static void Write(string key, double value)
     {
         var path = Environment.GetEnvironmentVariable(FileVariable);
         if (string.IsNullOrEmpty(path))

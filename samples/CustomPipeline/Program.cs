@@ -12,13 +12,12 @@ using var trained = VideoDiffusionPipeline.Load(Path.Combine(AppContext.BaseDire
 var unet = (SpaceTimeUNet)trained.Predictor;
 
 // 1. The schedule the network was trained with, and a 20-step Karras plan on it (rho = 7).
-var schedule = trained.Options.Schedule.Build();
-var plan = SamplingPlan.Create(schedule, 20, TimestepSpacing.Karras);
+var plan = SamplingPlan.Create(trained.Schedule, 20, TimestepSpacing.Karras);
 
 // 2. The denoiser: network -> (x0_hat, eps_hat), then classifier-free guidance towards "circle" (label 1).
 using var labels = tensor(new long[] { 1, 1, 0, 0 });
 var conditional = new Conditioning { ClassLabels = labels };
-var denoiser = new PredictorDenoiser(unet, Parameterization.FromKind(trained.Options.Parameterization));
+var denoiser = new PredictorDenoiser(unet, trained.Parameterization);
 using var guided = new ClassifierFreeGuidance(denoiser, conditional,
     ClassifierFreeGuidance.UnconditionalFor(conditional, unet.NullClassLabel), scale: 2.5, rescale: 0.5);
 
@@ -41,8 +40,7 @@ using (var state = sampler.Begin(plan))
     }
 }
 
-// 5. Save: two circles and two squares.
-Directory.CreateDirectory("out");
+// 5. Save: two circles and two squares (the savers create ./out).
 using var clips = x.clamp(-1, 1);
 VideoExport.SaveContactSheet(Path.Combine("out", "custom_sheet.png"), clips);
 using var circle = clips[0];

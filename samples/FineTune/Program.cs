@@ -61,7 +61,7 @@ using (var trainer = new Trainer(unet, pipeline.Schedule, fast, new TrainerOptio
     LearningRate = 5e-4,
     WeightDecay = 0,
     EmaDecay = null,
-    Parameterization = Parameterization.FromKind(pipeline.Options.Parameterization),
+    Parameterization = pipeline.Parameterization,
 }))
 {
     trainer.Train(progress: new ConsoleProgress(p => Console.Write($"\rstep {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}  {p.SamplesPerSecond:F1} clips/s   ")));

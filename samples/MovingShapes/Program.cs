@@ -212,8 +212,7 @@ internal static class MovingShapesTraining
         }
         var pipeline = new VideoDiffusionPipeline(preview.Predictor, options with { Steps = 15 });
         using var clips = pipeline.Generate(new GenerationRequest { Count = 4, Seed = 1234, ClassLabels = [0, 0, 1, 1] });
-        var dir = Path.Combine(preview.RunDirectory, "previews");
-        Directory.CreateDirectory(dir);
+        var dir = Path.Combine(preview.RunDirectory, "previews"); // created by the savers
         clips.SaveContactSheet(Path.Combine(dir, $"step-{preview.Step:D6}.png"));
         clips.SaveGif(Path.Combine(dir, $"step-{preview.Step:D6}.gif"));
     }

@@ -99,14 +99,25 @@ public abstract class Parameterization
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(xt);
-        if (level.Sigma <= 0)
+        RequireConvertible(level);
+        using var scope = NewDisposeScope();
+        var (a, s) = Scalars(xt, level);
+        return ToDenoisedCore(output, xt, a, s).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Throws unless a network output can be converted at <paramref name="level"/>: the level must be noisy, and epsilon
+    /// prediction needs alpha &gt; 0. Callers that run a network first check before paying for it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The level is clean data (sigma = 0).</exception>
+    /// <exception cref="InvalidOperationException">This parameterization cannot recover x0 at the level.</exception>
+    internal void RequireConvertible(NoiseLevel level)
+    {
+        if (!(level.Sigma > 0))
         {
             throw new ArgumentException($"Expected a noisy level (sigma > 0), got {level}.", nameof(level));
         }
         CheckLevel(level);
-        using var scope = NewDisposeScope();
-        var (a, s) = Scalars(xt, level);
-        return ToDenoisedCore(output, xt, a, s).MoveToOuterDisposeScope();
     }
 
     /// <summary>Throws when this parameterization cannot be converted at <paramref name="level"/>.</summary>
@@ -115,7 +126,7 @@ public abstract class Parameterization
     }
 
     private static (Tensor Alpha, Tensor Sigma) Scalars(Tensor like, NoiseLevel level) =>
-        (tensor(level.Alpha, like.dtype, like.device), tensor(level.Sigma, like.dtype, like.device));
+        (full([], level.Alpha, like.dtype, like.device), full([], level.Sigma, like.dtype, like.device));
 
     /// <inheritdoc />
     public override string ToString() => Kind.ToString();

@@ -48,7 +48,7 @@ public sealed class GeneratedClips : IDisposable
 
     /// <summary>Writes every clip as <c>{prefix}_{i:000}.gif</c> into <paramref name="directory"/> (created if needed); returns the paths.</summary>
     public IReadOnlyList<string> SaveGifs(string directory, string prefix = "clip") =>
-        SaveEach(directory, prefix, ".gif", SaveGif);
+        SaveEach(directory, prefix, mp4: false);
 
     /// <summary>Writes clip <paramref name="index"/> as an H.264 MP4 through the ffmpeg executable.</summary>
     /// <exception cref="InvalidOperationException">ffmpeg is not installed (the message says how to install it).</exception>
@@ -61,7 +61,7 @@ public sealed class GeneratedClips : IDisposable
     /// <summary>Writes every clip as <c>{prefix}_{i:000}.mp4</c>; returns the paths.</summary>
     /// <exception cref="InvalidOperationException">ffmpeg is not installed.</exception>
     public IReadOnlyList<string> SaveMp4s(string directory, string prefix = "clip") =>
-        SaveEach(directory, prefix, ".mp4", SaveMp4);
+        SaveEach(directory, prefix, mp4: true);
 
     /// <summary>Writes a PNG grid: one row per clip, one column per frame.</summary>
     public void SaveContactSheet(string path, ContactSheetOptions? options = null) =>
@@ -73,18 +73,19 @@ public sealed class GeneratedClips : IDisposable
     /// <summary>Disposes the tensor.</summary>
     public void Dispose() => Videos.Dispose();
 
-    private IReadOnlyList<string> SaveEach(string directory, string prefix, string extension, Action<string, int> save)
+    /// <summary>One file per clip, GIF or MP4, at the pipeline's frame rate, through <see cref="VideoExport.SaveBatch"/>.</summary>
+    private IReadOnlyList<string> SaveEach(string directory, string prefix, bool mp4)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentException.ThrowIfNullOrEmpty(prefix);
-        Directory.CreateDirectory(directory);
-        var paths = new List<string>(Count);
-        for (var i = 0; i < Count; i++)
+        return VideoExport.SaveBatch(directory, Videos, new ClipBatchSaveOptions
         {
-            var path = Path.Combine(directory, $"{prefix}_{i:000}{extension}");
-            save(path, i);
-            paths.Add(path);
-        }
-        return paths;
+            Prefix = prefix,
+            Gifs = !mp4,
+            Mp4 = mp4,
+            ContactSheet = false,
+            Npy = false,
+            Gif = new GifWriteOptions { FramesPerSecond = _framesPerSecond },
+            Video = Mp4WriteOptions.Default with { FramesPerSecond = _framesPerSecond },
+        });
     }
 }

@@ -14,7 +14,6 @@ namespace VideoDiffusion.Pipelines;
 internal sealed class GenerationPlan : IDisposable
 {
     private readonly VideoDiffusionPipeline _pipeline;
-    private readonly GenerationRequest _request;
     private readonly KnownFrameStrategy _strategy;
     private readonly Tensor? _labels;
     private readonly Tensor? _given;  // first frame [B, C, 1, H, W], key frames [B, C, K, H, W] or the clip to continue
@@ -23,7 +22,6 @@ internal sealed class GenerationPlan : IDisposable
     public GenerationPlan(VideoDiffusionPipeline pipeline, GenerationRequest request)
     {
         _pipeline = pipeline;
-        _request = request;
         var options = pipeline.Options;
         var network = pipeline.Predictor;
         (DType, Device) = NetworkPlacement(network);
@@ -84,7 +82,6 @@ internal sealed class GenerationPlan : IDisposable
                 if (Frames > options.Frames)
                 {
                     Overlap = Math.Min(have, Math.Max(1, options.Frames / 2));
-                    Extension = _given;
                     Chunks = (int)Math.Ceiling((Frames - have) / (double)(options.Frames - Overlap));
                 }
             }
@@ -112,8 +109,8 @@ internal sealed class GenerationPlan : IDisposable
     /// <summary>The network's device.</summary>
     public Device Device { get; }
 
-    /// <summary>The clip to extend chunk by chunk, when the request is longer than the pipeline's clip length.</summary>
-    public Tensor? Extension { get; }
+    /// <summary>The given frames as a batch on the network's device: first frame, key frames or the clip to continue.</summary>
+    public Tensor? Given => _given;
 
     /// <summary>Sampling runs: 1, or the number of chunks of an extension.</summary>
     public int Chunks { get; } = 1;

@@ -124,10 +124,10 @@ public sealed class VideoDiffusionPipeline : IDisposable
         var runContext = new SamplingContext(seeded.Generators) { Callback = callback, CancellationToken = request.CancellationToken, Noise = Noise };
         using var scope = NewDisposeScope();
         Tensor videos;
-        if (plan.Extension is { } clip && chunks > 1)
+        if (chunks > 1)
         {
             var extender = new VideoExtender(Sampler, plan.Sampling, known => plan.Denoiser(known), Options.Frames, plan.Overlap);
-            videos = extender.Extend(clip, plan.Frames, runContext);
+            videos = extender.Extend(plan.Given!, plan.Frames, runContext);
         }
         else
         {
@@ -170,7 +170,7 @@ public sealed class VideoDiffusionPipeline : IDisposable
     public static VideoDiffusionPipeline Load(string directory, Device? device = null)
     {
         var (network, options) = PipelineFolder.Load(directory, device);
-        return new VideoDiffusionPipeline(network, options, ownsNetwork: true);
+        return new VideoDiffusionPipeline(network, options, ownsNetwork: true, customSampler: null); // options validated by ReadDescription
     }
 
     /// <summary>Disposes the network if this pipeline owns it.</summary>

@@ -23,6 +23,9 @@ namespace VideoDiffusion.Samplers;
 /// </remarks>
 public sealed class ClassifierFreeGuidance : IDenoiser, IDisposable
 {
+    /// <summary>The non-batch dimensions of a video batch <c>[B, C, T, H, W]</c>: the rescale's per-sample statistics.</summary>
+    private static readonly long[] PerSampleDims = [1, 2, 3, 4];
+
     private readonly Conditioning _joined;
     private bool _disposed;
 
@@ -120,8 +123,7 @@ public sealed class ClassifierFreeGuidance : IDenoiser, IDisposable
         // Lin et al. eq. 15-18 in v-space: v = alpha eps - sigma x0.
         var vCond = SamplerMath.Combine(conditional.Eps, level.Alpha, conditional.X0, -level.Sigma);
         var vCfg = SamplerMath.Combine(guidedEps, level.Alpha, guidedX0, -level.Sigma);
-        long[] dims = [.. Enumerable.Range(1, (int)xt.dim() - 1).Select(d => (long)d)];
-        var ratio = vCond.std(dims, keepdim: true) / vCfg.std(dims, keepdim: true).clamp_min(1e-12);
+        var ratio = vCond.std(PerSampleDims, keepdim: true) / vCfg.std(PerSampleDims, keepdim: true).clamp_min(1e-12);
         var v = vCfg * (ratio * Rescale + (1 - Rescale));
         var norm = level.Alpha * level.Alpha + level.Sigma * level.Sigma;
         var rescaledX0 = SamplerMath.Combine(xt, level.Alpha / norm, v, -level.Sigma / norm);

@@ -60,23 +60,12 @@ public sealed class PredictorDenoiser : IDenoiser, IConditionalDenoiser
             throw new ArgumentException(
                 $"Expected [B, C, T, H, W] with C = {Predictor.InChannels} (the predictor's InChannels), got {Shapes.Format(xt)}.", nameof(xt));
         }
-        if (!(level.Sigma > 0))
-        {
-            throw new ArgumentException($"Expected a noisy level (sigma > 0), got {level}.", nameof(level));
-        }
-        if (level.Alpha == 0 && Parameterization.Kind == ParameterizationKind.Epsilon)
-        {
-            throw new InvalidOperationException(
-                $"Epsilon prediction cannot recover x0 at zero SNR (alpha = 0, timestep {level.Timestep}). " +
-                "Use v-prediction with zero-terminal-SNR schedules (Lin et al. 2023, section 3.2).");
-        }
+        Parameterization.RequireConvertible(level);
         TorchBackend.EnsureAvailable();
         using var scope = NewDisposeScope();
         var timeType = xt.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         var timesteps = full([xt.shape[0]], level.Timestep, timeType, xt.device);
         var output = Predictor.Predict(xt, timesteps, conditioning);
-        var alpha = full([], level.Alpha, xt.dtype, xt.device);
-        var sigma = full([], level.Sigma, xt.dtype, xt.device);
-        return Parameterization.ToDenoised(output, xt, alpha, sigma).MoveToOuterDisposeScope();
+        return Parameterization.ToDenoised(output, xt, level).MoveToOuterDisposeScope();
     }
 }

@@ -48,9 +48,6 @@ public sealed class SamplerState : IDisposable
     /// <summary>Predictor order used by the latest step (UniPC's corrector needs it); 0 before the first step.</summary>
     internal int LastOrder { get; set; }
 
-    /// <summary>Number of stored estimates (newest first).</summary>
-    internal int HistoryCount => _count;
-
     /// <summary>The k-th newest estimate (0 = the latest) and its level.</summary>
     internal (NoiseLevel Level, Tensor X0) History(int k)
     {

@@ -116,7 +116,7 @@ public sealed class VideoExtender
         var start = Plan[0];
         // x_T: sigma_T z everywhere, plus alpha_T x^a on the known frames (a draw of q(x_T^a | x^a)).
         var noise = context.DrawNoise(shape, previous.dtype, previous.device);
-        var xT = SamplerMath.Combine(noise, start.Sigma, known.Frames, start.Alpha);
+        var xT = ForwardProcess.AddNoise(known.Frames, noise, start);
         var denoiser = DenoiserFor(known);
         try
         {
