@@ -51,40 +51,49 @@ internal sealed class GenerationPlan : IDisposable
         }
 
         _strategy = ResolveStrategy(options.KnownFrames, network, given);
-        using var scope = NewDisposeScope();
-        _labels = Labels(request, network, count)?.MoveToOuterDisposeScope();
-        if (_labels is null && request.GuidanceScale is null)
+        if (request.KeyFrames is not null)
         {
-            GuidanceScale = 1.0; // the pipeline's default guidance applies to class-conditional requests only
+            _positions = KeyPositions(request, givenT!.Value, Frames);
         }
-        if (GuidanceScale != 1.0 && _labels is null)
+        if (request.Continue is not null)
         {
-            throw new ArgumentException(
-                $"Classifier-free guidance (scale {GuidanceScale}) needs ClassLabels and a class-conditional network; set GuidanceScale = 1 for unconditional generation.",
-                nameof(GenerationRequest.GuidanceScale));
+            var have = givenT!.Value;
+            if (Frames < have)
+            {
+                throw new ArgumentOutOfRangeException(nameof(GenerationRequest.Frames), Frames,
+                    $"Expected at least the {have} frames of the clip to continue.");
+            }
+            if (Frames > options.Frames)
+            {
+                Overlap = Math.Min(have, Math.Max(1, options.Frames / 2));
+                Chunks = (int)Math.Ceiling((Frames - have) / (double)(options.Frames - Overlap));
+            }
         }
 
-        if (givenTensor is not null)
+        // Tensors last; a request that fails its remaining checks leaves none behind (the constructor's caller gets no plan to dispose).
+        using var scope = NewDisposeScope();
+        try
         {
-            _given = Batch(givenTensor, count, request.FirstFrame is not null, nameof(GenerationRequest.FirstFrame)).to(DType, Device).MoveToOuterDisposeScope();
-            if (request.KeyFrames is not null)
+            _labels = Labels(request, network, count)?.MoveToOuterDisposeScope();
+            if (_labels is null && request.GuidanceScale is null)
             {
-                _positions = KeyPositions(request, (int)_given.shape[2], Frames);
+                GuidanceScale = 1.0; // the pipeline's default guidance applies to class-conditional requests only
             }
-            if (request.Continue is not null)
+            if (GuidanceScale != 1.0 && _labels is null)
             {
-                var have = (int)_given.shape[2];
-                if (Frames < have)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(GenerationRequest.Frames), Frames,
-                        $"Expected at least the {have} frames of the clip to continue.");
-                }
-                if (Frames > options.Frames)
-                {
-                    Overlap = Math.Min(have, Math.Max(1, options.Frames / 2));
-                    Chunks = (int)Math.Ceiling((Frames - have) / (double)(options.Frames - Overlap));
-                }
+                throw new ArgumentException(
+                    $"Classifier-free guidance (scale {GuidanceScale}) needs ClassLabels and a class-conditional network; set GuidanceScale = 1 for unconditional generation.",
+                    nameof(GenerationRequest.GuidanceScale));
             }
+            if (givenTensor is not null)
+            {
+                _given = Batch(givenTensor, count, request.FirstFrame is not null, nameof(GenerationRequest.FirstFrame)).to(DType, Device).MoveToOuterDisposeScope();
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
         }
     }
 

@@ -170,6 +170,16 @@ public sealed class VideoDiffusionPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Generate_RequestRejectedAfterItsLabelsAreBuilt_LeaksNoTensors()
+    {
+        using var twoImages = zeros(2, 3, 8, 8);
+        var growth = LiveTensors.Growth(() =>
+            FluentActions.Invoking(() => _pipeline.Generate(new GenerationRequest { Count = 3, ClassLabels = [0], FirstFrame = twoImages }))
+                .Should().Throw<ArgumentException>().WithMessage("*batch size 1 or Count = 3*"));
+        growth.Should().Be(0);
+    }
+
+    [Fact]
     public void Generate_LabelsForAnUnconditionalNetwork_Throws()
     {
         using var net = Build(Micro with { NumClasses = 0, ContextDim = 0, ConcatConditioningFrames = false });
