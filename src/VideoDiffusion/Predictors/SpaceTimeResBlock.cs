@@ -14,12 +14,13 @@ namespace VideoDiffusion.Predictors;
 /// h = temporal_conv2(conv2(Dropout(SiLU(h))))
 /// y = conv_shortcut(x) + h            (conv_shortcut: 1x1, only when the channel count changes)
 /// </code>
-/// GroupNorm statistics are per frame; the spatial convolutions are the (1, 3, 3) convolutions of Ho et al. 2022 run as
+/// GroupNorm statistics are per frame or per clip (<see cref="SpaceTimeUNetOptions.NormStatistics"/>); the spatial convolutions are the (1, 3, 3) convolutions of Ho et al. 2022 run as
 /// 2D convolutions on the frames, so their weights are those of an image U-Net.
 /// </summary>
 internal sealed class SpaceTimeResBlock : nn.Module<Tensor, SpaceTimeStep, Tensor>
 {
     private readonly double dropout;
+    private readonly int groups;
     private readonly GroupNorm norm1;
     private readonly Conv2d conv1;
     private readonly TemporalConvolution? temporal_conv1;
@@ -33,6 +34,7 @@ internal sealed class SpaceTimeResBlock : nn.Module<Tensor, SpaceTimeStep, Tenso
     public SpaceTimeResBlock(int inChannels, int outChannels, SpaceTimeUNetOptions options) : base(nameof(SpaceTimeResBlock))
     {
         dropout = options.Dropout;
+        groups = options.NormGroups;
         norm1 = nn.GroupNorm(options.NormGroups, inChannels);
         conv1 = nn.Conv2d(inChannels, outChannels, 3, padding: 1);
         time_emb_proj = nn.Linear(options.EmbeddingChannels, 2L * outChannels);
@@ -54,8 +56,8 @@ internal sealed class SpaceTimeResBlock : nn.Module<Tensor, SpaceTimeStep, Tenso
     public override Tensor forward(Tensor x, SpaceTimeStep step)
     {
         using var scope = NewDisposeScope();
-        var h = Temporal(temporal_conv1, conv1.call(F.silu(norm1.call(x))), step);
-        h = Modulate(norm2.call(h), step);
+        var h = Temporal(temporal_conv1, conv1.call(F.silu(SpaceTimeNorm.Apply(norm1, groups, x, step))), step);
+        h = Modulate(SpaceTimeNorm.Apply(norm2, groups, h, step), step);
         h = F.silu(h);
         h = Dropout(h, step);
         h = Temporal(temporal_conv2, conv2.call(h), step);

@@ -20,6 +20,9 @@ internal sealed class SpaceTimeStep
     /// <summary>Whether temporal layers are skipped (frames are independent images).</summary>
     public bool IndependentFrames { get; init; }
 
+    /// <summary>Whether GroupNorm statistics are taken over all frames of a clip (see <see cref="SpaceTimeNorm"/>).</summary>
+    public bool ClipStatistics { get; init; }
+
     /// <summary>Relative position bucket of every (query frame, key frame) pair, <c>[T, T]</c> int64; null when unused.</summary>
     public Tensor? RelativePositions { get; init; }
 

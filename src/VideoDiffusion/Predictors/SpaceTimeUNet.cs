@@ -17,8 +17,8 @@ namespace VideoDiffusion.Predictors;
 /// Every temporal layer (temporal convolutions and the output projection of temporal attention) and the final
 /// convolution start at zero, so a fresh network maps each frame exactly as it would map that frame alone, and a
 /// network inflated from image weights starts from the image model. <see cref="Conditioning.IndependentFrames"/>
-/// skips all temporal layers (joint image-video training); no other layer mixes frames: GroupNorm statistics are
-/// per frame.
+/// skips all temporal layers (joint image-video training) and takes GroupNorm statistics per frame, so no layer mixes
+/// frames; otherwise <see cref="SpaceTimeUNetOptions.NormStatistics"/> decides whether the norms see the whole clip.
 /// </para>
 /// <para>
 /// State-dict keys (the checkpoint format) are documented in <c>docs/predictors.md</c>; every key of a temporal layer
@@ -83,7 +83,7 @@ public sealed class SpaceTimeUNet : nn.Module<Tensor, Tensor, Conditioning?, Ten
         norm_out = nn.GroupNorm(options.NormGroups, top);
         conv_out = nn.Conv2d(top, options.OutChannels, 3, padding: 1);
         RegisterComponents();
-        SpaceTimeUNetInitializer.Initialize(this, generator);
+        SpaceTimeUNetInitializer.Initialize(this, generator, options.TemporalInitScale);
 
         var parameters = named_parameters().ToList();
         ParameterCount = parameters.Sum(p => p.parameter.numel());
@@ -165,6 +165,7 @@ public sealed class SpaceTimeUNet : nn.Module<Tensor, Tensor, Conditioning?, Ten
             Embedding = F.silu(emb),
             Context = c.Context?.to(dtype, device),
             IndependentFrames = c.IndependentFrames,
+            ClipStatistics = Options.NormStatistics == NormStatistics.PerClip && !c.IndependentFrames && t > 1,
             RelativePositions = temporalAttention
                 ? RelativePositionBuckets.Table(t, Options.RelativePositionBuckets, Options.RelativePositionMaxDistance, device)
                 : null,
@@ -182,7 +183,7 @@ public sealed class SpaceTimeUNet : nn.Module<Tensor, Tensor, Conditioning?, Ten
         {
             h = up.Forward(h, step, skips);
         }
-        h = conv_out.call(F.silu(norm_out.call(h)));
+        h = conv_out.call(F.silu(SpaceTimeNorm.Apply(norm_out, Options.NormGroups, h, step)));
         return SpaceTimeLayout.ToVideos(h, b).MoveToOuterDisposeScope();
     }
 

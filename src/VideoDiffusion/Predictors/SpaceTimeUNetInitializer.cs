@@ -8,7 +8,9 @@ namespace VideoDiffusion.Predictors;
 /// Draws the initial weights of a <see cref="SpaceTimeUNet"/> from one generator, in a fixed order, so a seed fixes
 /// the network. Distributions are PyTorch's defaults: convolutions and linear layers <c>U(-1/sqrt(fan_in),
 /// 1/sqrt(fan_in))</c> for weight and bias (<c>kaiming_uniform_(a = sqrt(5))</c>), class embeddings <c>N(0, 1)</c>,
-/// norms weight 1 and bias 0; the zero-initialised layers (<see cref="IsZeroInitialized"/>) are set to zero.
+/// norms weight 1 and bias 0; the zero-initialised layers (<see cref="IsZeroInitialized"/>) are set to zero, except the
+/// weights of temporal layers when <see cref="SpaceTimeUNetOptions.TemporalInitScale"/> is positive: those are drawn from
+/// PyTorch's default range times that scale.
 /// </summary>
 internal static class SpaceTimeUNetInitializer
 {
@@ -24,8 +26,12 @@ internal static class SpaceTimeUNetInitializer
                 || modulePath.EndsWith("relative_position_bias", StringComparison.Ordinal)
                 || modulePath.Contains("temporal_conv", StringComparison.Ordinal)));
 
-    /// <summary>Re-draws every parameter of <paramref name="network"/> from <paramref name="generator"/> (null = libtorch's default generator).</summary>
-    public static void Initialize(nn.Module network, Generator? generator)
+    /// <summary>
+    /// Re-draws every parameter of <paramref name="network"/> from <paramref name="generator"/> (null = libtorch's default
+    /// generator); <paramref name="temporalScale"/> &gt; 0 draws the zero-initialised temporal weights from
+    /// <c>U(-s/sqrt(fan_in), s/sqrt(fan_in))</c> instead.
+    /// </summary>
+    public static void Initialize(nn.Module network, Generator? generator, double temporalScale = 0.0)
     {
         using var noGrad = no_grad();
         foreach (var (path, module) in network.named_modules())
@@ -33,7 +39,15 @@ internal static class SpaceTimeUNetInitializer
             var zero = IsZeroInitialized(path);
             foreach (var (name, parameter) in module.named_parameters(recurse: false))
             {
-                if (zero || module is GroupNorm or LayerNorm)
+                var smallRandom = zero && temporalScale > 0 && name == "weight" && path != "conv_out"
+                    && !path.EndsWith("relative_position_bias", StringComparison.Ordinal);
+                if (smallRandom)
+                {
+                    var fanIn = parameter.numel() / parameter.shape[0];
+                    var bound = temporalScale / Math.Sqrt(fanIn);
+                    parameter.uniform_(-bound, bound, generator);
+                }
+                else if (zero || module is GroupNorm or LayerNorm)
                 {
                     if (zero || name == "bias")
                     {

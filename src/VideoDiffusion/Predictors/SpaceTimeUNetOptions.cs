@@ -76,13 +76,56 @@ public sealed record SpaceTimeUNetOptions
         init => field = Positive(value, nameof(AttentionHeadChannels));
     } = 32;
 
-    /// <summary>Groups of every GroupNorm (statistics are taken per frame, never across frames). <value>The default value is 32.</value></summary>
+    /// <summary>Groups of every GroupNorm (over which pixels statistics are taken: <see cref="NormStatistics"/>). <value>The default value is 32.</value></summary>
     /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
     public int NormGroups
     {
         get;
         init => field = Positive(value, nameof(NormGroups));
     } = 32;
+
+    /// <summary>
+    /// Over which pixels every GroupNorm takes its mean and variance: the frames of one clip together
+    /// (<see cref="Predictors.NormStatistics.PerClip"/>, as video-diffusion-pytorch does) or each frame alone
+    /// (<see cref="Predictors.NormStatistics.PerFrame"/>, as an image U-Net inflated to video does). With
+    /// <see cref="Conditioning.IndependentFrames"/> statistics are per frame whatever this says. Both use the same
+    /// weights, so the choice can change on a trained network. <value>The default value is
+    /// <see cref="Predictors.NormStatistics.PerFrame"/>.</value>
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a defined value.</exception>
+    public NormStatistics NormStatistics
+    {
+        get;
+        init
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(NormStatistics), value, "Unknown norm statistics.");
+            }
+            field = value;
+        }
+    } = NormStatistics.PerFrame;
+
+    /// <summary>
+    /// Scale of the initial weights of the temporal layers that feed the residual stream (temporal convolutions,
+    /// temporal attention output projections): 0 starts them at zero, so a fresh network maps every frame as it would
+    /// map that frame alone (what inflating an image model needs); s &gt; 0 draws them from
+    /// <c>U(-s/sqrt(fan_in), s/sqrt(fan_in))</c>, PyTorch's default range times s. Relative position biases start at
+    /// zero either way. Only the initialisation reads it. <value>The default value is 0.</value>
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative, above 1 or not finite.</exception>
+    public double TemporalInitScale
+    {
+        get;
+        init
+        {
+            if (!(value >= 0.0 && value <= 1.0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(TemporalInitScale), value, "Expected a scale in [0, 1].");
+            }
+            field = value;
+        }
+    }
 
     /// <summary>
     /// Whether every spatial convolution of a ResNet block is followed by a residual temporal convolution, kernel
@@ -241,6 +284,8 @@ public sealed record SpaceTimeUNetOptions
         && AttentionLevels.SequenceEqual(other.AttentionLevels)
         && AttentionHeadChannels == other.AttentionHeadChannels
         && NormGroups == other.NormGroups
+        && NormStatistics == other.NormStatistics
+        && TemporalInitScale.Equals(other.TemporalInitScale)
         && TemporalConvolution == other.TemporalConvolution
         && TemporalAttention == other.TemporalAttention
         && RelativePositionBuckets == other.RelativePositionBuckets
@@ -268,6 +313,8 @@ public sealed record SpaceTimeUNetOptions
         }
         hash.Add(AttentionHeadChannels);
         hash.Add(NormGroups);
+        hash.Add(NormStatistics);
+        hash.Add(TemporalInitScale);
         hash.Add(TemporalConvolution);
         hash.Add(TemporalAttention);
         hash.Add(RelativePositionBuckets);
@@ -284,7 +331,8 @@ public sealed record SpaceTimeUNetOptions
         builder.Append($"InChannels = {InChannels}, OutChannels = {OutChannels}, BaseChannels = {BaseChannels}, ")
             .Append($"ChannelMultipliers = [{string.Join(", ", ChannelMultipliers)}], ResBlocksPerLevel = {ResBlocksPerLevel}, ")
             .Append($"AttentionLevels = [{string.Join(", ", AttentionLevels)}], AttentionHeadChannels = {AttentionHeadChannels}, ")
-            .Append($"NormGroups = {NormGroups}, TemporalConvolution = {TemporalConvolution}, TemporalAttention = {TemporalAttention}, ")
+            .Append($"NormGroups = {NormGroups}, NormStatistics = {NormStatistics}, TemporalInitScale = {TemporalInitScale}, ")
+            .Append($"TemporalConvolution = {TemporalConvolution}, TemporalAttention = {TemporalAttention}, ")
             .Append($"RelativePositionBuckets = {RelativePositionBuckets}, RelativePositionMaxDistance = {RelativePositionMaxDistance}, ")
             .Append($"Dropout = {Dropout}, NumClasses = {NumClasses}, ContextDim = {ContextDim}, ConcatConditioningFrames = {ConcatConditioningFrames}");
         return true;
