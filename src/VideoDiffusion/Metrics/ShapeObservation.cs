@@ -12,12 +12,13 @@ namespace VideoDiffusion.Metrics;
 /// <param name="Kind">Square or circle by fill ratio; null in an empty frame.</param>
 /// <param name="X">Centre x in pixels (coverage-weighted, pixel (0, 0) covers [0, 1) x [0, 1)); NaN in an empty frame.</param>
 /// <param name="Y">Centre y in pixels, down; NaN in an empty frame.</param>
+/// <param name="Foreground">Fraction of the frame's pixels that are foreground (in any blob or speck).</param>
 /// <param name="FillRatio">Coverage-weighted area over width times height (1 for a square, pi/4 for a disc); NaN in an empty frame.</param>
-public readonly record struct ShapeObservation(int Blobs, int Pixels, int Color, ShapeKind? Kind, double X, double Y, double FillRatio)
+public readonly record struct ShapeObservation(int Blobs, int Pixels, double Foreground, int Color, ShapeKind? Kind, double X, double Y, double FillRatio)
 {
     /// <summary>Whether the frame has no blob.</summary>
     public bool IsEmpty => Blobs == 0;
 
     /// <summary>The observation of an empty frame.</summary>
-    public static ShapeObservation Empty { get; } = new(0, 0, -1, null, double.NaN, double.NaN, double.NaN);
+    public static ShapeObservation Empty { get; } = new(0, 0, 0.0, -1, null, double.NaN, double.NaN, double.NaN);
 }

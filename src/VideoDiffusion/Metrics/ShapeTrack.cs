@@ -9,7 +9,7 @@ namespace VideoDiffusion.Metrics;
 /// </summary>
 public sealed class ShapeTrack
 {
-    internal ShapeTrack(IReadOnlyList<ShapeObservation> frames, double jumpThreshold)
+    internal ShapeTrack(IReadOnlyList<ShapeObservation> frames, double jumpThreshold, double maxForeground)
     {
         Frames = frames;
         var speeds = new List<double>();
@@ -29,6 +29,7 @@ public sealed class ShapeTrack
         Speeds = speeds;
         EmptyFrames = frames.Count(f => f.IsEmpty);
         MultiBlobFrames = frames.Count(f => f.Blobs > 1);
+        ClutteredFrames = frames.Count(f => f.Foreground > maxForeground);
         var seen = frames.Where(f => !f.IsEmpty).ToList();
         MajorityColor = seen.Count == 0 ? -1 : seen.GroupBy(f => f.Color).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
         MajorityKind = seen.Count == 0 ? null : seen.GroupBy(f => f.Kind!.Value).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
@@ -54,6 +55,9 @@ public sealed class ShapeTrack
 
     /// <summary>Frames with more than one blob.</summary>
     public int MultiBlobFrames { get; }
+
+    /// <summary>Frames whose foreground covers more than <see cref="ShapeTrackOptions.MaxForegroundFraction"/> of the pixels (noise, not a shape).</summary>
+    public int ClutteredFrames { get; }
 
     /// <summary>Centre distance in pixels of every transition whose two frames show a shape.</summary>
     public IReadOnlyList<double> Speeds { get; }

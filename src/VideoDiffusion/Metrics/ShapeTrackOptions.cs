@@ -26,6 +26,12 @@ public sealed record ShapeTrackOptions
     /// <summary>Connected foreground regions (8-neighbourhood) smaller than this are specks, not blobs. <value>The default value is 3.</value></summary>
     public int MinBlobPixels { get; init; } = 3;
 
+    /// <summary>
+    /// A frame whose foreground covers more than this fraction of its pixels is cluttered: not one shape on a
+    /// background (noise, a flat colour, several large objects). <value>The default value is 0.25.</value>
+    /// </summary>
+    public double MaxForegroundFraction { get; init; } = 0.25;
+
     /// <summary>A frame-to-frame move of the shape's centre by more than this many pixels is a jump. <value>The default value is 6.</value></summary>
     public double JumpThreshold { get; init; } = 6.0;
 
@@ -57,6 +63,10 @@ public sealed record ShapeTrackOptions
             throw new ArgumentOutOfRangeException(nameof(ForegroundThreshold), ForegroundThreshold, "Expected a fraction in (0, 1).");
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(MinBlobPixels, 1, nameof(MinBlobPixels));
+        if (!(MaxForegroundFraction > 0 && MaxForegroundFraction <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxForegroundFraction), MaxForegroundFraction, "Expected a fraction in (0, 1].");
+        }
         if (!(JumpThreshold > 0 && double.IsFinite(JumpThreshold)))
         {
             throw new ArgumentOutOfRangeException(nameof(JumpThreshold), JumpThreshold, "Expected a finite distance > 0 pixels.");

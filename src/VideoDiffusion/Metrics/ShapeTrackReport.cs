@@ -38,6 +38,9 @@ public sealed class ShapeTrackReport
     /// <summary>Frames with more than one blob over all clips.</summary>
     public int MultiBlobFrames => Clips.Sum(c => c.MultiBlobFrames);
 
+    /// <summary>Cluttered frames (foreground over <see cref="ShapeTrackOptions.MaxForegroundFraction"/>) over all clips.</summary>
+    public int ClutteredFrames => Clips.Sum(c => c.ClutteredFrames);
+
     /// <summary>Colour changes as a fraction of all transitions (0 when there are none).</summary>
     public double ColorChangeRate => Rate(ColorChanges, Transitions);
 
@@ -65,6 +68,7 @@ public sealed class ShapeTrackReport
         $"{Clips.Count} clips, {Transitions} transitions: colour changes {ColorChanges} ({ColorChangeRate:P1}), " +
         $"kind changes {KindChanges} ({KindChangeRate:P1}), jumps {Jumps} ({JumpRate:P1}), " +
         $"empty frames {EmptyFrames}, multi-blob frames {MultiBlobFrames} ({Rate(MultiBlobFrames, Frames):P1} of frames), " +
+        $"cluttered frames {ClutteredFrames} ({Rate(ClutteredFrames, Frames):P1}), " +
         $"speed mean {MeanSpeed:F2} / median {MedianSpeed:F2} px/frame");
 
     private static double Rate(int count, int total) => total == 0 ? 0.0 : (double)count / total;

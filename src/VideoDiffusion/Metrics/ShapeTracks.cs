@@ -71,7 +71,7 @@ public static class ShapeTracks
         {
             frames[t] = Observe(clip.Frame(t), clip.Height, clip.Width, clip.Channels, options);
         }
-        return new ShapeTrack(frames, options.JumpThreshold);
+        return new ShapeTrack(frames, options.JumpThreshold, options.MaxForegroundFraction);
     }
 
     /// <summary>The observation of one frame <c>[H, W, C]</c>.</summary>
@@ -93,6 +93,7 @@ public static class ShapeTracks
             return ShapeObservation.Empty;
         }
         var largest = Array.IndexOf(sizes, sizes.Max()) + 1;
+        var foreground = sizes.Sum() / (double)plane;
 
         // Colour: the mean of the blob's brightest pixels, matched to the palette.
         var peak = 0.0;
@@ -151,11 +152,11 @@ public static class ShapeTracks
         }
         if (weight <= 0)
         {
-            return new ShapeObservation(blobs, sizes[largest - 1], color, ShapeKind.Circle, (x0 + x1 + 1) / 2.0, (y0 + y1 + 1) / 2.0, 0.0);
+            return new ShapeObservation(blobs, sizes[largest - 1], foreground, color, ShapeKind.Circle, (x0 + x1 + 1) / 2.0, (y0 + y1 + 1) / 2.0, 0.0);
         }
         var fill = weight / (columnMax.Sum() * rowMax.Sum());
         var kind = fill > o.SquareFillRatio ? ShapeKind.Square : ShapeKind.Circle;
-        return new ShapeObservation(blobs, sizes[largest - 1], color, kind, cx / weight, cy / weight, fill);
+        return new ShapeObservation(blobs, sizes[largest - 1], foreground, color, kind, cx / weight, cy / weight, fill);
     }
 
     /// <summary>8-connected components of <c>distance &gt; threshold</c>: a label per pixel (0 = background, k = blob k) and blob sizes.</summary>

@@ -117,6 +117,11 @@ internal static class PipelineFolder
             {
                 throw new InvalidDataException($"{path}: expected network type \"{nameof(SpaceTimeUNet)}\", got {root["network"]?["type"]?.ToJsonString() ?? "nothing"}.");
             }
+            if (root["network"]!["options"] is JsonObject written && !written.ContainsKey(nameof(SpaceTimeUNetOptions.NormStatistics)))
+            {
+                // Written before the option existed, when every GroupNorm normalised each frame alone.
+                written[nameof(SpaceTimeUNetOptions.NormStatistics)] = nameof(NormStatistics.PerFrame);
+            }
             var unet = root["network"]!["options"].Deserialize<SpaceTimeUNetOptions>(Json)
                 ?? throw new InvalidDataException($"{path}: the network has no options.");
             var options = root["pipeline"].Deserialize<VideoDiffusionPipelineOptions>(Json)

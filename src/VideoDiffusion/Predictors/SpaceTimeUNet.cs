@@ -15,10 +15,12 @@ namespace VideoDiffusion.Predictors;
 /// <remarks>
 /// <para>
 /// Every temporal layer (temporal convolutions and the output projection of temporal attention) and the final
-/// convolution start at zero, so a fresh network maps each frame exactly as it would map that frame alone, and a
-/// network inflated from image weights starts from the image model. <see cref="Conditioning.IndependentFrames"/>
-/// skips all temporal layers (joint image-video training) and takes GroupNorm statistics per frame, so no layer mixes
-/// frames; otherwise <see cref="SpaceTimeUNetOptions.NormStatistics"/> decides whether the norms see the whole clip.
+/// convolution start at zero (unless <see cref="SpaceTimeUNetOptions.TemporalInitScale"/> says otherwise), so with
+/// per-frame norm statistics (<see cref="NormStatistics.PerFrame"/>) a fresh network maps each frame exactly as it
+/// would map that frame alone, and a network inflated from image weights starts from the image model. With the default
+/// <see cref="NormStatistics.PerClip"/> every GroupNorm takes its statistics over all frames of a clip.
+/// <see cref="Conditioning.IndependentFrames"/> skips all temporal layers (joint image-video training) and takes
+/// GroupNorm statistics per frame, so no layer mixes frames.
 /// </para>
 /// <para>
 /// State-dict keys (the checkpoint format) are documented in <c>docs/predictors.md</c>; every key of a temporal layer

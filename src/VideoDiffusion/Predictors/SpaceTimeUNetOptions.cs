@@ -89,8 +89,11 @@ public sealed record SpaceTimeUNetOptions
     /// (<see cref="Predictors.NormStatistics.PerClip"/>, as video-diffusion-pytorch does) or each frame alone
     /// (<see cref="Predictors.NormStatistics.PerFrame"/>, as an image U-Net inflated to video does). With
     /// <see cref="Conditioning.IndependentFrames"/> statistics are per frame whatever this says. Both use the same
-    /// weights, so the choice can change on a trained network. <value>The default value is
-    /// <see cref="Predictors.NormStatistics.PerFrame"/>.</value>
+    /// weights, so the choice can change on a trained network. Per-clip statistics make temporal
+    /// coherence appear with less training (docs/quality.md); per-frame statistics keep a fresh network an exact
+    /// frame-by-frame copy of an image model (inflation). <value>The default value is
+    /// <see cref="Predictors.NormStatistics.PerClip"/>; pipeline folders written before the option existed load as
+    /// <see cref="Predictors.NormStatistics.PerFrame"/>, the behaviour they were trained with.</value>
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Not a defined value.</exception>
     public NormStatistics NormStatistics
@@ -104,7 +107,7 @@ public sealed record SpaceTimeUNetOptions
             }
             field = value;
         }
-    } = NormStatistics.PerFrame;
+    } = NormStatistics.PerClip;
 
     /// <summary>
     /// Scale of the initial weights of the temporal layers that feed the residual stream (temporal convolutions,

@@ -49,8 +49,8 @@ public sealed class ShapeTracksTests
         var report = new ShapeTrackReport(tracks);
 
         report.Transitions.Should().Be(count * 15);
-        (report.ColorChanges, report.KindChanges, report.Jumps, report.EmptyFrames, report.MultiBlobFrames)
-            .Should().Be((0, 0, 0, 0, 0));
+        (report.ColorChanges, report.KindChanges, report.Jumps, report.EmptyFrames, report.MultiBlobFrames, report.ClutteredFrames)
+            .Should().Be((0, 0, 0, 0, 0, 0));
         var worst = 0.0;
         for (var i = 0; i < count; i++)
         {
@@ -174,6 +174,17 @@ public sealed class ShapeTracksTests
         track.Frames[6].IsEmpty.Should().BeTrue();
         track.Frames[10].Blobs.Should().Be(2);
         track.Speeds.Should().HaveCount(13, "the two transitions into and out of the empty frame are skipped");
+    }
+
+    [Fact]
+    public void Analyze_NoiseClips_AreClutteredEveryFrame()
+    {
+        using var noise = randn([3, 3, 16, 32, 32], generator: new Generator(3, CPU)).clamp_(-1, 1);
+
+        var report = ShapeTracks.Analyze(noise);
+
+        report.ClutteredFrames.Should().Be(48);
+        report.EmptyFrames.Should().Be(0);
     }
 
     [Fact]

@@ -208,6 +208,26 @@ public sealed class VideoDiffusionPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Load_FolderWrittenBeforeNormStatistics_NormalisesPerFrame()
+    {
+        using var net = Build(Micro with { NormStatistics = NormStatistics.PerClip });
+        new VideoDiffusionPipeline(net, Small).Save(_dir);
+        var json = Path.Combine(_dir, "pipeline.json");
+        File.ReadAllText(json).Should().Contain("\"NormStatistics\": \"PerClip\"");
+        using (var loaded = VideoDiffusionPipeline.Load(_dir))
+        {
+            ((SpaceTimeUNet)loaded.Predictor).Options.NormStatistics.Should().Be(NormStatistics.PerClip);
+        }
+        // A folder of an earlier version has no NormStatistics key: its networks took per-frame statistics.
+        File.WriteAllText(json, File.ReadAllText(json).Replace("\"NormStatistics\": \"PerClip\",", ""));
+
+        using var old = VideoDiffusionPipeline.Load(_dir);
+
+        File.ReadAllText(json).Should().NotContain("NormStatistics");
+        ((SpaceTimeUNet)old.Predictor).Options.NormStatistics.Should().Be(NormStatistics.PerFrame);
+    }
+
+    [Fact]
     public void Save_OverAnExistingFolder_ReplacesItCompletely()
     {
         _pipeline.Save(_dir);

@@ -31,9 +31,9 @@ public class SpaceTimeUNetTests
     }
 
     [Fact]
-    public void Predict_AtInitialisation_EachFrameEqualsThatFrameAlone()
+    public void Predict_PerFrameNormsAtInitialisation_EachFrameEqualsThatFrameAlone()
     {
-        using var net = Build(KnownSpaceTimeUNets.Tiny);
+        using var net = Build(KnownSpaceTimeUNets.Tiny with { NormStatistics = NormStatistics.PerFrame });
         RandomizeOutput(net);
         using var scope = NewDisposeScope();
         var x = Normal([2, 3, 4, 8, 8], seed: 11);
