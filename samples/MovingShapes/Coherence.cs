@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 /// </summary>
 internal sealed record CoherenceReport(
     int Clips,
+    double JumpThreshold,
     int Transitions,
     double ColorChangeRate,
     double KindChangeRate,
@@ -58,7 +59,7 @@ internal sealed record CoherenceReport(
         var realMotion = TemporalConsistency.MeanAbsoluteFrameDifference(real).Average();
 
         return new CoherenceReport(
-            tracks.Clips.Count, tracks.Transitions, tracks.ColorChangeRate, tracks.KindChangeRate, tracks.JumpRate,
+            tracks.Clips.Count, trackOptions.JumpThreshold, tracks.Transitions, tracks.ColorChangeRate, tracks.KindChangeRate, tracks.JumpRate,
             tracks.EmptyFrames, tracks.MultiBlobFrames, tracks.ClutteredFrames, tracks.MeanSpeed, realTracks.MeanSpeed,
             labels.LabelKept, labels.ClassAccuracy, frechetFrames, frechetClips, motion, realMotion,
             classifier.ValidationAccuracy, classifierSeconds);
@@ -68,7 +69,7 @@ internal sealed record CoherenceReport(
     {
         var p = CultureInfo.InvariantCulture;
         Console.WriteLine($"Coherence of {Clips} clips ({Transitions} frame transitions; docs/quality.md explains each number):");
-        Console.WriteLine(string.Create(p, $"  colour changes {ColorChangeRate:P2}, kind changes {KindChangeRate:P2}, jumps > 6 px {JumpRate:P2} of transitions; empty frames {EmptyFrames}, frames with 2+ blobs {MultiBlobFrames}, cluttered frames {ClutteredFrames}"));
+        Console.WriteLine(string.Create(p, $"  colour changes {ColorChangeRate:P2}, kind changes {KindChangeRate:P2}, jumps > {JumpThreshold:0.#} px {JumpRate:P2} of transitions; empty frames {EmptyFrames}, frames with 2+ blobs {MultiBlobFrames}, cluttered frames {ClutteredFrames}"));
         Console.WriteLine(string.Create(p, $"  class accuracy {ClassAccuracy:P1}, label kept across frames {LabelKept:P1} (frame classifier: {ClassifierValidationAccuracy:P1} on held-out real frames, trained in {ClassifierSeconds:F1} s)"));
         Console.WriteLine(string.Create(p, $"  Frechet distance to {ReferenceClips} real clips on the frame classifier's features: frames {FrechetFrames:F3}, clips {FrechetClips:F3}"));
         Console.WriteLine(string.Create(p, $"  motion (mean absolute frame difference) {Motion:F4} vs real {RealMotion:F4} ({Motion / RealMotion - 1:+0.0%;-0.0%}); speed {MeanSpeed:F2} vs real {RealMeanSpeed:F2} px/frame"));

@@ -56,7 +56,7 @@ internal static class MovingShapesSetup
             MinObjects = 1,
             MaxObjects = 1,
             Kinds = [ShapeKind.Square, ShapeKind.Circle],
-            Size = Math.Round(9 * scale),
+            Size = Math.Round(9 * scale, MidpointRounding.ToEven), // 9 px at 32x32, 4 px at 16x16
             MinSpeed = 1.5 * scale,
             MaxSpeed = 3.0 * scale,
             Colors = [new(230, 40, 40), new(40, 200, 60), new(50, 90, 240), new(240, 220, 40)],
@@ -156,10 +156,13 @@ internal static class MovingShapesTraining
         var frames = a.GetInt("frames", 16);
         var correlation = a.GetDouble("noise-correlation", 0.0);
 
-        var networkOptions = MovingShapesSetup.Network with
+        // Fine-tuning (--init) keeps the starting network's norm statistics unless --norm says otherwise.
+        using var start = a.Has("init") ? VideoDiffusionPipeline.Load(a.Get("init", "")) : null;
+        var baseNetwork = start?.Predictor is SpaceTimeUNet initial ? initial.Options : MovingShapesSetup.Network;
+        var networkOptions = baseNetwork with
         {
-            NormStatistics = a.Has("norm") ? a.GetEnum<NormStatistics>("norm") : MovingShapesSetup.Network.NormStatistics,
-            TemporalInitScale = a.GetDouble("temporal-init", MovingShapesSetup.Network.TemporalInitScale),
+            NormStatistics = a.Has("norm") ? a.GetEnum<NormStatistics>("norm") : baseNetwork.NormStatistics,
+            TemporalInitScale = a.GetDouble("temporal-init", baseNetwork.TemporalInitScale),
         };
         var pipelineOptions = MovingShapesSetup.Pipeline with
         {
@@ -174,10 +177,9 @@ internal static class MovingShapesTraining
         var schedule = pipelineOptions.Schedule.Build();
         var dataset = new BouncingShapes(MovingShapesSetup.Data(seed, size, frames));
         using var network = new SpaceTimeUNet(networkOptions, new Generator((ulong)seed + 1, CPU));
-        if (a.Has("init"))
+        if (start is not null)
         {
-            // Start from the weights of a pipeline folder (fine-tuning); the network options above must fit them.
-            using var start = VideoDiffusionPipeline.Load(a.Get("init", ""));
+            // Start from the weights of a pipeline folder (fine-tuning).
             network.load_state_dict(((nn.Module)start.Predictor).state_dict());
         }
         var options = new TrainerOptions
@@ -277,11 +279,11 @@ internal sealed class Arguments
           --seed S          seed of data order, noise and initial weights (default: 0)
           --size N          frame height and width; the shape and its speed scale with it (default: 32)
           --frames N        frames per clip (default: 16)
-          --norm KIND       GroupNorm statistics: PerClip or PerFrame (default: the network preset's)
+          --norm KIND       GroupNorm statistics: PerClip or PerFrame (default: the preset's, PerClip, or --init's)
           --temporal-init S initial scale of the temporal layers' weights, 0 = zero (default: the preset's)
           --noise-correlation RHO  frame-correlated noise in training and sampling, 0 = Gaussian (default: 0)
           --parameterization KIND  V, Epsilon, Sample or Flow (default: V)
-          --init DIR        start from the weights of this pipeline folder instead of random ones
+          --init DIR        start from the weights (and network options) of this pipeline folder instead of random ones
           --preview-every N write a preview GIF and contact sheet every N steps (default: 500; 0 = never)
         """;
 

@@ -18,10 +18,14 @@ for (var i = 1; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "--window":
-            window = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        case "--window" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var w) && w >= 1:
+            window = w;
+            i++;
             break;
-        case "--title":
+        case "--window":
+            Console.Error.WriteLine("error: --window expects a whole number >= 1.");
+            return 2;
+        case "--title" when i + 1 < args.Length:
             title = args[++i];
             break;
         case "--log":
@@ -42,19 +46,23 @@ for (var i = 1; i < args.Length; i++)
 var plot = new ScottPlot.Plot();
 foreach (var (name, path) in runs)
 {
-    var points = File.ReadLines(path)
-        .Where(line => line.Length > 0)
-        .Select(line => JsonDocument.Parse(line).RootElement)
-        .Where(e => e.TryGetProperty("loss", out _))
-        .Select(e => (Step: e.GetProperty("step").GetDouble(), Loss: e.GetProperty("loss").GetDouble()))
-        .ToArray();
-    var steps = new double[points.Length];
-    var smoothed = new double[points.Length];
-    for (var k = 0; k < points.Length; k++)
+    var points = new List<(double Step, double Loss)>();
+    foreach (var text in File.ReadLines(path).Where(line => line.Length > 0))
+    {
+        using var entry = JsonDocument.Parse(text);
+        // Skipped steps log "NaN" (a string): they are not points of the curve.
+        if (entry.RootElement.TryGetProperty("loss", out var loss) && loss.ValueKind == JsonValueKind.Number)
+        {
+            points.Add((entry.RootElement.GetProperty("step").GetDouble(), loss.GetDouble()));
+        }
+    }
+    var steps = new double[points.Count];
+    var smoothed = new double[points.Count];
+    for (var k = 0; k < points.Count; k++)
     {
         var from = Math.Max(0, k - window + 1);
         steps[k] = points[k].Step;
-        smoothed[k] = points[from..(k + 1)].Average(p => p.Loss);
+        smoothed[k] = points.Skip(from).Take(k + 1 - from).Average(p => p.Loss);
     }
     var line = plot.Add.ScatterLine(steps, logScale ? smoothed.Select(Math.Log10).ToArray() : smoothed);
     line.LegendText = name;

@@ -16,7 +16,7 @@ namespace VideoDiffusion.Metrics;
 /// </summary>
 /// <remarks>
 /// Network: three 3x3 convolutions (<c>Width</c>, <c>2 Width</c> stride 2, <c>FeatureSize</c> stride 2) with SiLU, global
-/// average pooling to the D-dimensional frame feature, and a linear layer to the class logits. Training: Adam on the
+/// max pooling to the D-dimensional frame feature (a small object on a plain background would vanish in an average), and a linear layer to the class logits. Training: Adam on the
 /// cross-entropy of every frame of <c>ClipsPerStep</c> clips per step, clips drawn with a seeded generator, weights from
 /// a seeded generator, so a seed fixes the classifier. Works on any device and floating dtype of the input (frames are
 /// moved to the classifier's device and dtype).
@@ -76,7 +76,7 @@ public sealed class FrameClassifier : IVideoFeatureExtractor, IDisposable
         {
             channels = first.Clip.shape[0];
         }
-        var generator = new Generator((ulong)options.Seed, CPU);
+        using var generator = new Generator((ulong)options.Seed, CPU);
         var network = new Network((int)channels, options.Width, options.FeatureSize, dataset.NumClasses, generator);
         try
         {
@@ -116,7 +116,11 @@ public sealed class FrameClassifier : IVideoFeatureExtractor, IDisposable
 
     /// <summary>Per-frame features <c>[B, T, D]</c> (float32, on the classifier's device) of a model-space batch <c>[B, C, T, H, W]</c>.</summary>
     /// <exception cref="ArgumentException">Not a floating-point <c>[B, C, T, H, W]</c> batch with the classifier's channel count.</exception>
-    public Tensor FrameFeatures(Tensor videos) => Run(videos).Features;
+    public Tensor FrameFeatures(Tensor videos)
+    {
+        using var scope = NewDisposeScope();
+        return Run(videos).Features.MoveToOuterDisposeScope();
+    }
 
     /// <summary>Per-frame predicted labels <c>[B, T]</c> int64 of a model-space batch <c>[B, C, T, H, W]</c>.</summary>
     /// <exception cref="ArgumentException">Not a floating-point <c>[B, C, T, H, W]</c> batch with the classifier's channel count.</exception>
@@ -175,7 +179,7 @@ public sealed class FrameClassifier : IVideoFeatureExtractor, IDisposable
         Internal.Shapes.RequireFloating(videos, nameof(videos));
         if (videos.shape[1] != Channels)
         {
-            throw new ArgumentException($"Expected {Channels} channels in [B, C, T, H, W], got shape [{string.Join(", ", videos.shape)}].", nameof(videos));
+            throw new ArgumentException($"Expected {Channels} channels in [B, C, T, H, W], got shape {Internal.Shapes.Format(videos)}.", nameof(videos));
         }
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -218,17 +222,8 @@ public sealed class FrameClassifier : IVideoFeatureExtractor, IDisposable
             head = nn.Linear(featureSize, classes);
             RegisterComponents();
             FeatureSize = featureSize;
-            using var noGrad = no_grad();
             // PyTorch's default ranges, drawn from the seeded generator instead of the global one.
-            foreach (var module in new nn.Module[] { conv1, conv2, conv3, head })
-            {
-                var weight = module.named_parameters().First(p => p.name == "weight").parameter;
-                var bound = 1.0 / Math.Sqrt(weight.numel() / weight.shape[0]);
-                foreach (var (_, parameter) in module.named_parameters())
-                {
-                    parameter.uniform_(-bound, bound, generator);
-                }
-            }
+            Predictors.SpaceTimeUNetInitializer.Initialize(this, generator);
         }
 
         public int FeatureSize { get; }

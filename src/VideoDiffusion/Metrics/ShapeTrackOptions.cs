@@ -10,12 +10,11 @@ namespace VideoDiffusion.Metrics;
 public sealed record ShapeTrackOptions
 {
     /// <summary>The colours a shape can have; each frame's shape is assigned the nearest one (Euclidean in RGB).</summary>
-    /// <value>The default value is the four colours of the MovingShapes sample: red, green, blue and yellow.</value>
-    public IReadOnlyList<RgbColor> Palette { get; init; } =
-        [new(230, 40, 40), new(40, 200, 60), new(50, 90, 240), new(240, 220, 40)];
+    /// <value>The default value is the colours of a default <see cref="BouncingShapesOptions"/>.</value>
+    public IReadOnlyList<RgbColor> Palette { get; init; } = new BouncingShapesOptions().Colors;
 
-    /// <summary>The background colour. <value>The default value is black.</value></summary>
-    public RgbColor Background { get; init; } = new(0, 0, 0);
+    /// <summary>The background colour. <value>The default value is that of a default <see cref="BouncingShapesOptions"/> (black).</value></summary>
+    public RgbColor Background { get; init; } = new BouncingShapesOptions().Background;
 
     /// <summary>
     /// A pixel is foreground when one of its channels differs from the background by more than this fraction of 255.

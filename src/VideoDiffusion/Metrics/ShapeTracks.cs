@@ -31,7 +31,7 @@ public static class ShapeTracks
         ArgumentNullException.ThrowIfNull(videos);
         if (videos.dim() == 5 && videos.shape[1] is not (3 or 4))
         {
-            throw new ArgumentException($"Expected 3 or 4 channels in [B, C, T, H, W], got shape [{string.Join(", ", videos.shape)}].", nameof(videos));
+            throw new ArgumentException($"Expected 3 or 4 channels in [B, C, T, H, W], got shape {Internal.Shapes.Format(videos)}.", nameof(videos));
         }
         return Analyze(VideoTensors.ToFramesBatch(videos), options);
     }
@@ -88,12 +88,12 @@ public static class ShapeTracks
 
         var (labels, sizes) = Blobs(distance, height, width, o.ForegroundThreshold);
         var blobs = sizes.Count(s => s >= o.MinBlobPixels);
+        var foreground = sizes.Sum() / (double)plane;
         if (blobs == 0)
         {
-            return ShapeObservation.Empty;
+            return ShapeObservation.Empty with { Foreground = foreground };
         }
         var largest = Array.IndexOf(sizes, sizes.Max()) + 1;
-        var foreground = sizes.Sum() / (double)plane;
 
         // Colour: the mean of the blob's brightest pixels, matched to the palette.
         var peak = 0.0;

@@ -121,6 +121,8 @@ public sealed class FrameClassifierTests(TrainedShapeClassifier trained) : IClas
             for (var i = 0; i < 20; i++)
             {
                 trained.Classifier.Extract(videos).Dispose();
+                trained.Classifier.FrameFeatures(videos).Dispose();
+                trained.Classifier.PredictFrames(videos).Dispose();
                 trained.Classifier.Evaluate(videos, [0, 1]);
             }
         });
