@@ -198,7 +198,7 @@ internal static class MovingShapesTraining
             Loss = new DiffusionLoss(ElementLoss.Mse, new MinSnrWeighting(5.0)),
             RunDirectory = runDir,
             LogEvery = 10,
-            CheckpointEvery = 500,
+            CheckpointEvery = a.GetInt("checkpoint-every", 500),
             KeepCheckpoints = 2,
             PreviewEvery = previewEvery,
             Preview = preview => WritePreview(preview, pipelineOptions),
@@ -285,6 +285,7 @@ internal sealed class Arguments
           --parameterization KIND  V, Epsilon, Sample or Flow (default: V)
           --init DIR        start from the weights (and network options) of this pipeline folder instead of random ones
           --preview-every N write a preview GIF and contact sheet every N steps (default: 500; 0 = never)
+          --checkpoint-every N  write a checkpoint every N steps (default: 500)
         """;
 
     private readonly Dictionary<string, string?> _values = new(StringComparer.OrdinalIgnoreCase);
