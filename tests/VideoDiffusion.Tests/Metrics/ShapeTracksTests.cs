@@ -29,7 +29,6 @@ public sealed class ShapeTracksTests
     private static Tensor Splice(VideoExample a, VideoExample b, int k)
     {
         using var scope = NewDisposeScope();
-        var t = a.Clip.shape[1];
         return cat([a.Clip[.., ..k], b.Clip[.., k..]], 1).unsqueeze(0).MoveToOuterDisposeScope();
     }
 
