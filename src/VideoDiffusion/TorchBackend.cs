@@ -92,6 +92,86 @@ public static class TorchBackend
         }
     }
 
+    /// <summary>
+    /// Whether libtorch may use oneDNN (formerly MKL-DNN) for CPU convolutions, libtorch's
+    /// <c>torch.backends.mkldnn.enabled</c>. Process-wide; the default is <see langword="true"/>.
+    /// </summary>
+    /// <remarks>
+    /// oneDNN makes CPU convolutions several times faster (a Tiny <see cref="Predictors.SpaceTimeUNet"/> training step at
+    /// 32x32 took 2.2x as long without it, a forward pass 4.5x), but on some CPUs libtorch 2.10's oneDNN computes the
+    /// input gradient of a convolution with fewer than 16 output channels wrongly (see <c>docs/native-compat.md</c> and
+    /// <see cref="MeasureConvolutionGradientError"/>). The library's own networks route such convolutions around the
+    /// fault; a custom predictor with few-channel convolutions can switch oneDNN off here on an affected machine.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">The loaded libtorch does not export the switch (an unexpected build).</exception>
+    /// <exception cref="InvalidOperationException">TorchSharp's native backend cannot be loaded (see <see cref="EnsureAvailable"/>).</exception>
+    public static bool OneDnnEnabled
+    {
+        get
+        {
+            EnsureAvailable();
+            return CallContext(() => LibTorchContext.UserEnabledMkldnn);
+        }
+        set
+        {
+            EnsureAvailable();
+            CallContext(() => LibTorchContext.UserEnabledMkldnn = value);
+        }
+    }
+
+    /// <summary>
+    /// Measures whether this machine's float32 CPU convolutions back-propagate correctly where libtorch 2.10's oneDNN is
+    /// known to fail: the input gradient of a 3x3 <c>conv2d</c> from 32 to 3 channels on 8 frames of 16x16, computed
+    /// <paramref name="repetitions"/> times and compared with the same gradient in float64 (which oneDNN never runs).
+    /// </summary>
+    /// <param name="repetitions">How many times to compute the gradient (the fault is intermittent); 1 to 1,000. Default 8.</param>
+    /// <returns>The largest error relative to the largest float64 gradient value: about 1e-7 where convolutions are
+    /// exact, 0.3 or more (or <see cref="double.PositiveInfinity"/> for a NaN gradient) on an affected CPU.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="repetitions"/> is outside 1 to 1,000.</exception>
+    public static double MeasureConvolutionGradientError(int repetitions = 8)
+    {
+        if (repetitions is < 1 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(repetitions), repetitions, $"repetitions must be in 1..1000, got {repetitions}.");
+        }
+        EnsureAvailable();
+        using var scope = torch.NewDisposeScope();
+        using var generator = new torch.Generator(20261202);
+        var input = torch.randn([8, 32, 16, 16], generator: generator);
+        var weight = torch.randn([3, 32, 3, 3], generator: generator);
+        var upstream = torch.randn([8, 3, 16, 16], generator: generator);
+        var reference = InputGradient(input.to(torch.float64), weight.to(torch.float64), upstream.to(torch.float64));
+        var scale = reference.abs().max().item<double>();
+        var worst = 0.0;
+        for (var i = 0; i < repetitions; i++)
+        {
+            var error = (InputGradient(input, weight, upstream).to(torch.float64) - reference).abs().max().item<double>() / scale;
+            worst = double.IsNaN(error) ? double.PositiveInfinity : Math.Max(worst, error);
+        }
+        return worst;
+    }
+
+    private static torch.Tensor InputGradient(torch.Tensor input, torch.Tensor weight, torch.Tensor upstream)
+    {
+        using var leaf = input.detach().requires_grad_(true);
+        using var output = torch.nn.functional.conv2d(leaf, weight, padding: [1, 1]);
+        using var product = (output * upstream).sum();
+        product.backward();
+        return leaf.grad!.clone();
+    }
+
+    private static T CallContext<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            throw new NotSupportedException("The loaded libtorch does not export at::Context's oneDNN switch (torch.backends.mkldnn.enabled).", e);
+        }
+    }
+
     private static Exception? Probe()
     {
         try

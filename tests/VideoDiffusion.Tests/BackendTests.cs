@@ -22,6 +22,34 @@ public class BackendTests
     }
 
     [Fact]
+    public void OneDnnEnabled_RoundTrips_AndWithoutItConvolutionGradientsAreExact()
+    {
+        TorchBackend.OneDnnEnabled.Should().BeTrue("libtorch enables oneDNN by default");
+        try
+        {
+            TorchBackend.OneDnnEnabled = false;
+            TorchBackend.OneDnnEnabled.Should().BeFalse();
+            TorchBackend.MeasureConvolutionGradientError(3).Should().BeLessThan(1e-5);
+        }
+        finally
+        {
+            TorchBackend.OneDnnEnabled = true;
+        }
+        TorchBackend.OneDnnEnabled.Should().BeTrue();
+        var measured = TorchBackend.MeasureConvolutionGradientError(2);
+        (measured >= 0).Should().BeTrue($"the error is a non-negative number or +infinity, got {measured}");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1001)]
+    public void MeasureConvolutionGradientError_RejectsRepetitionsOutOfRange(int repetitions)
+    {
+        FluentActions.Invoking(() => TorchBackend.MeasureConvolutionGradientError(repetitions)).Should().Throw<ArgumentOutOfRangeException>()
+            .Which.Message.Should().Contain("repetitions").And.Contain(repetitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void RetainFreedCpuMemory_RejectsBlockSizesBelowGlibcsDefault()
     {
         FluentActions.Invoking(() => TorchBackend.RetainFreedCpuMemory(4096)).Should().Throw<ArgumentOutOfRangeException>()

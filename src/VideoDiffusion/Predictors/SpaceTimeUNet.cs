@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VideoDiffusion.Internal;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -185,7 +186,8 @@ public sealed class SpaceTimeUNet : nn.Module<Tensor, Tensor, Conditioning?, Ten
         {
             h = up.Forward(h, step, skips);
         }
-        h = conv_out.call(F.silu(SpaceTimeNorm.Apply(norm_out, Options.NormGroups, h, step)));
+        // Through ExactConvolution: oneDNN's input gradient for the few output channels is wrong on some CPUs.
+        h = ExactConvolution.Convolve(F.silu(SpaceTimeNorm.Apply(norm_out, Options.NormGroups, h, step)), conv_out.weight!, conv_out.bias, [1, 1]);
         return SpaceTimeLayout.ToVideos(h, b).MoveToOuterDisposeScope();
     }
 

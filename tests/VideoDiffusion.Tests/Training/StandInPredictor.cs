@@ -64,10 +64,11 @@ internal sealed class StandInPredictor : Module<Tensor, Tensor>, INoisePredictor
         h = h + emb.reshape(emb.shape[0], _hidden, 1, 1, 1);
         if (!conditioning.IndependentFrames)
         {
-            h = h + temporal_conv.call(h);
+            h = h + ExactConvolution.Convolve(h, temporal_conv.weight!, temporal_conv.bias, [1, 0, 0]);
         }
         h = h + attn.call(h);
-        return spatial_out.call(h).MoveToOuterDisposeScope();
+        // Few-channel convolutions through ExactConvolution: oneDNN's input gradient for them is wrong on some CPUs.
+        return ExactConvolution.Convolve(h, spatial_out.weight!, spatial_out.bias, [0, 1, 1]).MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor input) => Predict(input, zeros(input.shape[0]));

@@ -127,7 +127,12 @@ public sealed class TrainerTests
         foreach (var (name, values) in after)
         {
             values.Zip(before[name]).Should().Contain(p => p.First != p.Second, $"{name} trained");
-            values.Zip(expected[name]).Max(p => Math.Abs(p.First - p.Second)).Should().BeLessThan(0.02, $"{name} follows the float32 run");
+            // Adam moves every weight by about the learning rate per step whatever the gradient's size, so single weights
+            // whose gradient is near zero may go either way in bfloat16: compare each tensor's update direction instead.
+            var update = values.Zip(before[name], (a, b) => a - b).ToArray();
+            var reference32 = expected[name].Zip(before[name], (a, b) => a - b).ToArray();
+            var cosine = update.Zip(reference32, (a, b) => a * b).Sum() / Math.Sqrt(update.Sum(v => v * v) * reference32.Sum(v => v * v));
+            cosine.Should().BeGreaterThan(0.85, $"{name} follows the float32 run");
         }
         var checkpoint = mixed.SaveCheckpoint();
         using var resumed = new Trainer(new StandInPredictor(seed: 6), TrainingSetup.Schedule, TrainingSetup.Data(), options with { RunDirectory = dir.Path }, SafeTensorsTensorFile.Instance, allowMixedPrecisionOnCpu: true);
