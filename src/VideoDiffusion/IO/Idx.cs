@@ -9,13 +9,17 @@ namespace VideoDiffusion.IO;
 /// (0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64), the number of dimensions, each
 /// dimension as a big-endian 32-bit integer, then the big-endian data. Gzip-compressed files (<c>*.gz</c>, as MNIST
 /// is distributed) are recognized by their magic bytes. The declared size must equal the data present; a gzip file may
-/// not claim more than deflate can expand its bytes to (1032:1).
+/// not claim more than deflate can expand its bytes to (1032:1), and is decompressed in 64 KiB pieces checked against
+/// the claim as they arrive, so nothing is allocated from the claim itself; the data is then copied once into the
+/// tensor. Every dimension counts: with zeros counted as 1, the dimensions times the element size must stay within
+/// 2^62 bytes.
 /// </summary>
 public static class Idx
 {
     private const string Format = "IDX";
     private const int MaxDimensions = 8;
     private const long MaxInflateRatio = 1032;
+    private const int GzipPiece = 1 << 16;
 
     private static readonly (byte Code, ScalarType DType)[] Types =
     [
@@ -25,7 +29,12 @@ public static class Idx
 
     /// <summary>Reads the IDX file (plain or gzip) at <paramref name="path"/> into a CPU tensor.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid IDX file.</exception>
-    public static Tensor Read(string path) => Decode(AtomicFile.ReadAll(path, Format));
+    public static Tensor Read(string path)
+    {
+        var bytes = AtomicFile.ReadAll(path, Format);
+        TorchBackend.EnsureAvailable();
+        return IsGzip(bytes) ? DecodeGzip(new MemoryStream(bytes, writable: false), bytes.Length) : DecodePlain(bytes);
+    }
 
     /// <summary>Reads an IDX array (plain or gzip) from the rest of <paramref name="stream"/>.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a valid IDX array.</exception>
@@ -36,12 +45,10 @@ public static class Idx
     public static Tensor Decode(ReadOnlySpan<byte> data)
     {
         TorchBackend.EnsureAvailable();
-        if (data.Length >= 2 && data[0] == 0x1F && data[1] == 0x8B)
-        {
-            return DecodePlain(Gunzip(data));
-        }
-        return DecodePlain(data);
+        return IsGzip(data) ? DecodeGzip(new MemoryStream(data.ToArray(), writable: false), data.Length) : DecodePlain(data);
     }
+
+    private static bool IsGzip(ReadOnlySpan<byte> data) => data.Length >= 2 && data[0] == 0x1F && data[1] == 0x8B;
 
     /// <summary>Writes a tensor of dtype uint8, int8, int16, int32, float32 or float64 (1 … 8 dimensions) as an uncompressed IDX file, atomically.</summary>
     /// <exception cref="ArgumentException">The dtype or the number of dimensions is not representable in IDX, or a dimension exceeds 2^31 - 1.</exception>
@@ -103,7 +110,13 @@ public static class Idx
             shape[i] = d;
         }
         var dtype = Types[match].DType;
-        return (dtype, shape, TensorBytes.ByteCount(shape, TensorBytes.ElementSize(dtype)));
+        var length = TensorBytes.ByteCount(shape, TensorBytes.ElementSize(dtype));
+        if (length < 0)
+        {
+            throw reader.Error(
+                $"dimensions {Internal.Shapes.Format(shape)} cannot be a tensor: expected their product (zeros counted as 1) times {TensorBytes.ElementSize(dtype)} byte(s) to be at most 2^62, got an overflowing product", 4);
+        }
+        return (dtype, shape, length);
     }
 
     private static Tensor DecodePlain(ReadOnlySpan<byte> data)
@@ -112,52 +125,72 @@ public static class Idx
         var (dtype, shape, length) = ParseHeader(ref reader);
         if (length != reader.Remaining)
         {
-            throw reader.Error($"the header declares {Internal.Shapes.Format(shape)} = {(length < 0 ? "an overflowing number of" : length)} data bytes, but {reader.Remaining} follow");
+            throw reader.Error($"the header declares {Internal.Shapes.Format(shape)} = {length} data bytes, but {reader.Remaining} follow");
         }
         var tensor = empty(shape, dtype);
         if (length > 0)
         {
-            using var stream = new MemoryStream(data[reader.Position..].ToArray(), writable: false);
-            try
-            {
-                TensorBytes.Fill(tensor, stream, TensorBytes.ElementSize(dtype) > 1, Format, reader.Offset);
-            }
-            catch
-            {
-                tensor.Dispose();
-                throw;
-            }
+            var target = tensor.bytes;
+            data[reader.Position..].CopyTo(target);
+            TensorBytes.Swap(target, TensorBytes.ElementSize(dtype));
         }
         return tensor;
     }
 
-    private static byte[] Gunzip(ReadOnlySpan<byte> compressed)
+    /// <summary>
+    /// Decompresses in <see cref="GzipPiece"/>-byte pieces, checking the header's claim against what arrives (a claim
+    /// the data does not back costs only the data), then copies the pieces once into the tensor.
+    /// </summary>
+    private static Tensor DecodeGzip(Stream compressed, long compressedLength)
     {
+        const string gzipFormat = Format + " (gzip)";
         try
         {
-            using var gzip = new GZipStream(new MemoryStream(compressed.ToArray(), writable: false), CompressionMode.Decompress);
+            using var gzip = new GZipStream(compressed, CompressionMode.Decompress);
             var head = new byte[4 + 4 * MaxDimensions];
             var got = gzip.ReadAtLeast(head.AsSpan(0, 4), 4, throwOnEndOfStream: false);
             var rank = got == 4 ? Math.Min(head[3], (byte)MaxDimensions) : 0;
             got += gzip.ReadAtLeast(head.AsSpan(4, 4 * rank), 4 * rank, throwOnEndOfStream: false);
-            var reader = new SpanReader(head.AsSpan(0, got), Format + " (gzip)");
-            var (_, shape, length) = ParseHeader(ref reader);
-            if (length < 0 || length > compressed.Length * MaxInflateRatio || length > Array.MaxLength - got)
+            var reader = new SpanReader(head.AsSpan(0, got), gzipFormat);
+            var (dtype, shape, length) = ParseHeader(ref reader);
+            if (length > compressedLength * MaxInflateRatio || length > Array.MaxLength)
             {
-                throw reader.Error($"the header declares {Internal.Shapes.Format(shape)}, more data than {compressed.Length} compressed bytes can hold", 4);
+                throw reader.Error($"the header declares {Internal.Shapes.Format(shape)}, more data than {compressedLength} compressed bytes can hold", 4);
             }
-            var result = new byte[got + length];
-            head.AsSpan(0, got).CopyTo(result);
-            var filled = gzip.ReadAtLeast(result.AsSpan(got), (int)length, throwOnEndOfStream: false);
-            if (filled < length || gzip.ReadByte() >= 0)
+            var pieces = new List<byte[]>();
+            long filled = 0;
+            while (filled < length)
             {
-                throw Corrupt.At(Format + " (gzip)", got, $"the header declares {length} data bytes, but the decompressed data holds {(filled < length ? filled.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more")}");
+                var piece = new byte[Math.Min(GzipPiece, length - filled)];
+                var read = gzip.ReadAtLeast(piece, piece.Length, throwOnEndOfStream: false);
+                filled += read;
+                if (read < piece.Length)
+                {
+                    throw Corrupt.At(gzipFormat, got, $"the header declares {length} data bytes, but the decompressed data holds {filled}");
+                }
+                pieces.Add(piece);
             }
-            return result;
+            if (gzip.ReadByte() >= 0)
+            {
+                throw Corrupt.At(gzipFormat, got, $"the header declares {length} data bytes, but the decompressed data holds more");
+            }
+            var tensor = empty(shape, dtype);
+            if (length > 0)
+            {
+                var target = tensor.bytes;
+                var position = 0;
+                foreach (var piece in pieces)
+                {
+                    piece.CopyTo(target[position..]);
+                    position += piece.Length;
+                }
+                TensorBytes.Swap(target, TensorBytes.ElementSize(dtype));
+            }
+            return tensor;
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(Format, StringComparison.Ordinal))
         {
-            throw Corrupt.At(Format + " (gzip)", 0, "the gzip data is corrupt: " + e.Message, e);
+            throw Corrupt.At(gzipFormat, 0, "the gzip data is corrupt: " + e.Message, e);
         }
     }
 }

@@ -170,6 +170,12 @@ public static class Npy
         {
             throw Corrupt.At(Format, offset, $"{shape.Length} dimensions is more than the 32 NumPy allows");
         }
+        var elementSize = TensorBytes.ElementSize(Types[match].DType);
+        if (TensorBytes.ByteCount(shape, elementSize) < 0)
+        {
+            throw Corrupt.At(Format, offset,
+                $"'shape' {Internal.Shapes.Format(shape)} cannot be a tensor: expected non-negative dimensions whose product (zeros counted as 1) times {elementSize} byte(s) is at most 2^62, got an overflowing product");
+        }
         return new NpyHeader(major, Types[match].DType, descr[0] == '>', fortran, shape, offset + text.Length);
     }
 
@@ -246,8 +252,9 @@ public static class Npy
         stream.Write(header);
         if (options.FortranOrder && tensor.dim() >= 2)
         {
+            using var scope = NewDisposeScope();
             var dims = Enumerable.Range(0, (int)tensor.dim()).Reverse().Select(i => (long)i).ToArray();
-            using var transposed = tensor.detach().permute(dims);
+            var transposed = tensor.detach().permute(dims);
             TensorBytes.Write(transposed, stream);
         }
         else

@@ -17,7 +17,16 @@ namespace VideoDiffusion.IO;
 public static class SafeTensors
 {
     private const string Format = "safetensors";
-    private const long MaxHeaderLength = 100_000_000;
+
+    /// <summary>Largest JSON header the reader accepts, in bytes (the reference implementation's limit): 100,000,000.</summary>
+    public const long MaxHeaderBytes = 100_000_000;
+
+    /// <summary>
+    /// Most tensors one file may list: 100,000 (large checkpoints hold a few thousand per file). Each entry costs
+    /// parsing, validation and a native tensor, so a header of a million tiny entries is refused before any of that.
+    /// </summary>
+    public const int MaxTensors = 100_000;
+    private const long MaxHeaderLength = MaxHeaderBytes;
     private const string MetadataKey = "__metadata__";
 
     private static readonly (string Code, ScalarType DType)[] Types =
@@ -152,6 +161,7 @@ public static class SafeTensors
         {
             throw Corrupt.At(Format, 8 + FirstInvalidUtf8(json), "the header is not valid UTF-8");
         }
+        RequireTensorCount(json);
         JsonDocument document;
         try
         {
@@ -200,6 +210,31 @@ public static class SafeTensors
                 throw Corrupt.At(Format, 8, $"the tensors cover {expected} data bytes but the file holds {dataLength}");
             }
             return new SafeTensorsHeader(entries, metadata, 8 + json.Length);
+        }
+    }
+
+    /// <summary>
+    /// Counts the top-level names with a forward-only reader (no allocation) and refuses more than
+    /// <see cref="MaxTensors"/> before the header is parsed into entries. Malformed JSON is left to the parser, whose
+    /// message is better.
+    /// </summary>
+    private static void RequireTensorCount(byte[] json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
+        var count = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && !reader.ValueTextEquals(MetadataKey) && ++count > MaxTensors)
+                {
+                    throw Corrupt.At(Format, 8 + reader.TokenStartIndex,
+                        $"the header lists more than {MaxTensors} tensors (SafeTensors.MaxTensors); expected at most {MaxTensors}");
+                }
+            }
+        }
+        catch (JsonException)
+        {
         }
     }
 
@@ -262,9 +297,14 @@ public static class SafeTensors
         var end = NonNegative(offsetsValue[1], name, "data_offsets");
         var dtype = Types[match].DType;
         var size = TensorBytes.ByteCount(shape, TensorBytes.ElementSize(dtype));
-        if (end < begin || size < 0 || end - begin != size)
+        if (size < 0)
         {
-            throw Corrupt.At(Format, 8, $"tensor '{name}' has data_offsets [{begin}, {end}] but {code} {Internal.Shapes.Format(shape)} needs {(size < 0 ? "an overflowing number of" : size.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes");
+            throw Corrupt.At(Format, 8,
+                $"tensor '{name}' has 'shape' {Internal.Shapes.Format(shape)}: expected dimensions whose product (zeros counted as 1) times {TensorBytes.ElementSize(dtype)} byte(s) is at most 2^62, got an overflowing product");
+        }
+        if (end < begin || end - begin != size)
+        {
+            throw Corrupt.At(Format, 8, $"tensor '{name}' has data_offsets [{begin}, {end}] but {code} {Internal.Shapes.Format(shape)} needs {size} bytes");
         }
         return new SafeTensorInfo(name, dtype, shape, begin, end);
     }

@@ -23,25 +23,36 @@ internal static class TensorBytes
         _ => throw new ArgumentException($"dtype {dtype} is not stored by these formats.", nameof(dtype)),
     };
 
+    /// <summary>The most bytes a shape may span (zeros counted as 1), so libtorch's strides and sizes cannot overflow.</summary>
+    public const long MaxBytes = 1L << 62;
+
     /// <summary>
-    /// <c>product(shape) * elementSize</c>, or -1 when a dimension is negative or the product overflows 2^62.
+    /// <c>product(shape) * elementSize</c>, or -1 when a dimension is negative or when the product of every dimension
+    /// with zeros counted as 1, times <paramref name="elementSize"/>, exceeds 2^62. A zero dimension does not excuse
+    /// huge others: <c>[0, 2^62, 2^62]</c> holds no data, but libtorch's stride calculation for it overflows.
     /// </summary>
     public static long ByteCount(ReadOnlySpan<long> shape, int elementSize)
     {
-        long total = elementSize;
+        long span = elementSize;
+        var empty = false;
         foreach (var d in shape)
         {
             if (d < 0)
             {
                 return -1;
             }
-            if (d != 0 && total > (1L << 62) / d)
+            if (d == 0)
+            {
+                empty = true;
+                continue;
+            }
+            if (span > MaxBytes / d)
             {
                 return -1;
             }
-            total *= d;
+            span *= d;
         }
-        return total;
+        return empty ? 0 : span;
     }
 
     /// <summary>
@@ -87,7 +98,9 @@ internal static class TensorBytes
     /// <summary>Writes the elements of <paramref name="tensor"/> (moved to the CPU, made contiguous) to <paramref name="stream"/>, optionally byte-swapped.</summary>
     public static void Write(Tensor tensor, Stream stream, bool swapBytes = false)
     {
-        using var host = tensor.detach().cpu().contiguous();
+        // detach(), cpu() and contiguous() each make a native handle; the scope frees them all.
+        using var scope = NewDisposeScope();
+        var host = tensor.detach().cpu().contiguous();
         var total = host.numel();
         if (total == 0)
         {

@@ -155,4 +155,37 @@ public sealed class NpyTests
         header.CopyTo(bytes, 10);
         return bytes;
     }
+
+    [Theory]
+    [InlineData("(0, 4611686018427387904, 4611686018427387904)")]
+    [InlineData("(4611686018427387904, 4611686018427387904, 0)")]
+    [InlineData("(0, 9223372036854775807)")]
+    public void Read_ZeroDimensionBesideHugeOnes_ThrowsNamingTheShapeBeforeAnyTensor(string shape)
+    {
+        // The product is 0 bytes, but libtorch's stride calculation would overflow ("Stride calculation overflowed").
+        var bytes = NpyBytes($"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}", dataBytes: 0);
+
+        var act = () => Npy.Read(new MemoryStream(bytes));
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*'shape' [*]*2^62*byte offset 10*");
+    }
+
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Write_Repeatedly_LeaksNoTensors(bool fortran)
+    {
+        using var t = arange(24, dtype: ScalarType.Float32).view(2, 3, 4);
+
+        var growth = TestSupport.LiveTensors.Growth(() =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                Npy.Write(new MemoryStream(), t, new NpyWriteOptions { FortranOrder = fortran });
+            }
+        });
+
+        growth.Should().Be(0);
+    }
 }

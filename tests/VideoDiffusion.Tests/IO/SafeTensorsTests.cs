@@ -193,4 +193,60 @@ public sealed class SafeTensorsTests : TempDirectoryTests
 
         growth.Should().Be(0);
     }
+
+    [Theory]
+    [InlineData("[0,4611686018427387904,4611686018427387904]")]
+    [InlineData("[4611686018427387904,0,4611686018427387904]")]
+    public void Load_ZeroDimensionBesideHugeOnes_ThrowsNamingTheFieldBeforeAnyTensor(string shape)
+    {
+        var bytes = SafeTensorsBytes($"{{\"a\":{{\"dtype\":\"F32\",\"shape\":{shape},\"data_offsets\":[0,0]}}}}", dataBytes: 0);
+
+        var act = () => SafeTensors.Load(new MemoryStream(bytes));
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*tensor 'a'*'shape'*2^62*byte offset 8*");
+    }
+
+    [Fact]
+    public void Load_MoreTensorsThanTheLimit_ThrowsNamingTheLimit()
+    {
+        var json = new StringBuilder("{");
+        for (var i = 0; i <= SafeTensors.MaxTensors; i++)
+        {
+            json.Append(i == 0 ? "" : ",").Append($"\"t{i}\":{{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[0,0]}}");
+        }
+        var bytes = SafeTensorsBytes(json.Append('}').ToString(), dataBytes: 0);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var act = () => SafeTensors.Load(new MemoryStream(bytes));
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"*more than {SafeTensors.MaxTensors} tensors*byte offset*");
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(4L * bytes.Length, "the header is counted, not parsed into entries");
+    }
+
+    [Fact]
+    public void Save_Repeatedly_LeaksNoTensors()
+    {
+        using var a = ones(2, 3);
+        using var b = arange(4);
+        var tensors = new Dictionary<string, Tensor> { ["a"] = a, ["b"] = b };
+
+        var growth = LiveTensors.Growth(() =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                SafeTensors.Save(new MemoryStream(), tensors);
+            }
+        });
+
+        growth.Should().Be(0);
+    }
+
+    private static byte[] SafeTensorsBytes(string json, int dataBytes)
+    {
+        var header = Encoding.UTF8.GetBytes(json);
+        var bytes = new byte[8 + header.Length + dataBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)header.Length);
+        header.CopyTo(bytes, 8);
+        return bytes;
+    }
 }
