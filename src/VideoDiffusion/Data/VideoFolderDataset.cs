@@ -20,7 +20,7 @@ public sealed class VideoFolderDataset : IVideoDataset
     /// <param name="root">The folder.</param>
     /// <param name="options">Reading options; null = defaults.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    /// <exception cref="ArgumentException">The folder (or a class subdirectory) holds no clip.</exception>
+    /// <exception cref="ArgumentException">The folder (or a class subdirectory) holds no clip, or a <c>*.gif</c> / <c>*.mp4</c> entry is empty or not a regular file (a FIFO would block reading forever).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="VideoFolderOptions.MaxFrames"/> is less than 1.</exception>
     public VideoFolderDataset(string root, VideoFolderOptions? options = null)
     {
@@ -95,7 +95,7 @@ public sealed class VideoFolderDataset : IVideoDataset
             frames = kind switch
             {
                 ClipKind.Gif => Gif.Read(path).Frames,
-                ClipKind.Mp4 => Mp4.Read(path, Options.Ffmpeg).Frames,
+                ClipKind.Mp4 => Mp4.Read(path, new Mp4ReadOptions { Ffmpeg = Options.Ffmpeg }).Frames,
                 _ => Png.ReadFolder(path),
             };
         }
@@ -128,16 +128,32 @@ public sealed class VideoFolderDataset : IVideoDataset
                 continue;
             }
             var extension = Path.GetExtension(path);
-            if (extension.Equals(".gif", StringComparison.OrdinalIgnoreCase))
+            var kind = extension.Equals(".gif", StringComparison.OrdinalIgnoreCase) ? ClipKind.Gif
+                : extension.Equals(".mp4", StringComparison.OrdinalIgnoreCase) ? ClipKind.Mp4
+                : (ClipKind?)null;
+            if (kind is { } k)
             {
-                clips.Add((path, ClipKind.Gif));
-            }
-            else if (extension.Equals(".mp4", StringComparison.OrdinalIgnoreCase))
-            {
-                clips.Add((path, ClipKind.Mp4));
+                RequireRegularFile(path, paramName: "root");
+                clips.Add((path, k));
             }
         }
         return clips;
+    }
+
+    /// <summary>
+    /// Refuses a clip name that is not a non-empty regular file. .NET does not report FIFOs, sockets or devices as
+    /// such, but their length is 0, and opening a FIFO for reading blocks until a writer appears: without this check
+    /// <see cref="Get"/> would wait forever. An empty file is no clip either, so the length test is exact enough.
+    /// </summary>
+    private static void RequireRegularFile(string path, string paramName)
+    {
+        var info = new FileInfo(path);
+        if ((info.Attributes & FileAttributes.Directory) != 0 || info.Length == 0)
+        {
+            throw new ArgumentException(
+                $"'{path}' is not a regular file with data (0 bytes: empty, or a FIFO, socket or device, which would block or never end when read); expected a GIF or MP4 file. Remove it from the folder.",
+                paramName);
+        }
     }
 
     private enum ClipKind

@@ -62,14 +62,18 @@ public static class Ffmpeg
         return null;
     }
 
-    /// <summary>The outcome of one run: exit code, all of stdout (when captured) and the tail of stderr.</summary>
+    /// <summary>The outcome of one run: exit code, all of stdout (when captured; empty when a consumer read it) and the tail of stderr.</summary>
     internal sealed record Result(int ExitCode, byte[] Output, string Errors);
 
     /// <summary>
     /// Runs <paramref name="executable"/> with <paramref name="arguments"/>, feeding <paramref name="input"/> (if any) to
-    /// stdin and collecting stdout, with a timeout and cancellation; the process is killed if either fires.
+    /// stdin, with a timeout and cancellation; the process is killed if either fires. Stdout goes to
+    /// <paramref name="output"/> as it arrives when one is given (the consumer bounds what it keeps; if it throws, the
+    /// process is killed at once and the exception rethrown, so a full pipe never waits for the timeout), else it is
+    /// collected (for small outputs such as ffprobe's).
     /// </summary>
-    internal static Result Run(string executable, IEnumerable<string> arguments, Action<Stream>? input, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static Result Run(string executable, IEnumerable<string> arguments, Action<Stream>? input, TimeSpan timeout, CancellationToken cancellationToken,
+        Action<Stream>? output = null)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -98,6 +102,11 @@ public static class Ffmpeg
         });
         var outputTask = Task.Run(() =>
         {
+            if (output is not null)
+            {
+                output(process.StandardOutput.BaseStream);
+                return [];
+            }
             using var collected = new MemoryStream();
             process.StandardOutput.BaseStream.CopyTo(collected);
             return collected.ToArray();
@@ -120,22 +129,42 @@ public static class Ffmpeg
         timeoutSource.CancelAfter(timeout);
         try
         {
-            process.WaitForExitAsync(timeoutSource.Token).GetAwaiter().GetResult();
+            var exited = process.WaitForExitAsync(timeoutSource.Token);
+            if (Task.WhenAny(exited, outputTask).GetAwaiter().GetResult() == outputTask && outputTask.IsFaulted)
+            {
+                // The consumer refused the output (e.g. more than it allows): stop the process instead of letting it
+                // block on a full pipe until the timeout.
+                Stop(process);
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(outputTask.Exception!.InnerException!);
+            }
+            exited.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            process.WaitForExit();
+            Stop(process);
             cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException($"'{Path.GetFileName(executable)}' did not finish within {timeout}; it was stopped.");
         }
-        Task.WaitAll(errorTask, outputTask, inputTask);
+        try
+        {
+            Task.WaitAll(errorTask, outputTask, inputTask);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         return new Result(process.ExitCode, outputTask.Result, errors.ToString().Trim());
+    }
+
+    private static void Stop(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        process.WaitForExit();
     }
 }

@@ -110,4 +110,24 @@ public sealed class VideoFolderDatasetTests
         File.WriteAllBytes(dir.File("bad.gif"), [1, 2, 3]);
         FluentActions.Invoking(() => new VideoFolderDataset(dir.Path).Get(0)).Should().Throw<InvalidDataException>().WithMessage("*bad.gif*");
     }
+
+
+    [Fact]
+    public void Constructor_FifoNamedLikeAClip_ThrowsInsteadOfBlockingOnRead()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // No FIFOs in Windows file systems.
+        }
+        using var dir = TestFiles.Temp();
+        Gif.Write(dir.File("a.gif"), Clip(2, 8, 8, seed: 0));
+        mkfifo(dir.File("b.gif"), Convert.ToUInt32("600", 8)).Should().Be(0);
+
+        var act = () => new VideoFolderDataset(dir.Path);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("root").WithMessage("*b.gif*not a regular file*");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int mkfifo(string path, uint mode);
 }

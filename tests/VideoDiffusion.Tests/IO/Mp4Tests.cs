@@ -74,4 +74,65 @@ public sealed class Mp4Tests : TempDirectoryTests
         act.Should().Throw<IOException>();
         Directory.GetFiles(target).Should().BeEmpty("the temporary MP4 is deleted when the rename fails");
     }
+
+    [Fact]
+    public void Read_MoreFramesThanMaxOutputBytes_ThrowsBeforeDecoding()
+    {
+        var path = Path.Combine(TempPath, "long.mp4");
+        if (!Ffmpeg.IsAvailable())
+        {
+            ExternalTools.AssertMissingFfmpegException();
+            return;
+        }
+        Mp4.Write(path, TestClips.Gradient(12, 16, 32, ripple: 0.05));
+
+        var act = () => Mp4.Read(path, new Mp4ReadOptions { MaxOutputBytes = 16 * 32 * 3 * 10 });
+        var video = Mp4.Read(path, new Mp4ReadOptions { MaxOutputBytes = 16 * 32 * 3 * 12 });
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*12 frame(s) of 32 x 16*18432 bytes*MaxOutputBytes (15360)*long.mp4*");
+        video.Frames.Frames.Should().Be(12, "a limit the clip fits exactly is enough");
+    }
+
+    [Fact]
+    public void Read_FrameLargerThanMaxPixels_ThrowsBeforeDecoding()
+    {
+        var path = Path.Combine(TempPath, "big.mp4");
+        if (!Ffmpeg.IsAvailable())
+        {
+            ExternalTools.AssertMissingFfmpegException();
+            return;
+        }
+        Mp4.Write(path, TestClips.Gradient(2, 16, 32));
+
+        var act = () => Mp4.Read(path, new Mp4ReadOptions { MaxPixels = 511 });
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*32 x 16*MaxPixels (511)*big.mp4*");
+    }
+
+    [Theory]
+    [InlineData("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\nsecret.mp4\n#EXT-X-ENDLIST\n")]
+    [InlineData("ffconcat version 1.0\nfile secret.mp4\n")]
+    public void Read_PlaylistNamedMp4_RefusesToOpenOtherFiles(string playlist)
+    {
+        var path = Path.Combine(TempPath, "playlist.mp4");
+        File.WriteAllText(path, playlist);
+        if (!Ffmpeg.IsAvailable())
+        {
+            ExternalTools.AssertMissingFfmpegException();
+            return;
+        }
+        Mp4.Write(Path.Combine(TempPath, "secret.mp4"), TestClips.Gradient(3, 16, 16));
+
+        var act = () => Mp4.Read(path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*playlist.mp4*");
+    }
+
+    [Fact]
+    public void Read_InvalidOptions_ThrowsArgumentOutOfRange()
+    {
+        var act = () => Mp4.Read(Path.Combine(TempPath, "x.mp4"), new Mp4ReadOptions { MaxOutputBytes = 0 });
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("MaxOutputBytes");
+    }
 }
