@@ -7,7 +7,9 @@ namespace VideoDiffusion.IO;
 /// without decoding (so frame count and output size are known and checked before any pixel buffer exists); a second pass
 /// decodes each image with <see cref="LzwDecoder"/> straight onto an RGBA canvas: global and local colour tables,
 /// interlaced images, transparency, and disposal methods 0–3 (1 keep, 2 restore to transparent background, 3 restore
-/// the previous canvas), images clipped to the logical screen. Colour indices beyond the table paint opaque black.
+/// the previous canvas), images clipped to the logical screen. Colour indices beyond the table paint opaque black. An
+/// image descriptor wider or taller than the logical screen is refused (its pixels would be decoded only to be
+/// thrown away), so decoding costs at most one screen of pixels per frame.
 /// </summary>
 internal static class GifDecoder
 {
@@ -207,6 +209,13 @@ internal static class GifDecoder
             if (image.Width == 0 || image.Height == 0)
             {
                 throw reader.Error($"image of {image.Width} x {image.Height} pixels", blockOffset);
+            }
+            if (image.Width > width || image.Height > height)
+            {
+                // Every decoded pixel costs time, visible or not: an image no larger than the screen keeps the work
+                // per frame within the canvas that MaxPixels and MaxOutputBytes already bound.
+                throw reader.Error(
+                    $"image of {image.Width} x {image.Height} is larger than the {width} x {height} logical screen; expected at most the screen's width and height", blockOffset);
             }
             var flags = reader.ReadByte("image flags");
             image.Interlaced = (flags & 0x40) != 0;

@@ -44,26 +44,28 @@ internal static class PngDecoder
     /// <summary>Decodes one PNG image to frames <c>[1, H, W, 3 or 4]</c>.</summary>
     public static VideoFrames Decode(ReadOnlySpan<byte> data, PngReadOptions options)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPixels, 1L, nameof(options.MaxPixels));
         var header = new Header();
         var idat = ReadChunks(data, header);
         var outChannels = options.KeepAlpha ? 4 : 3;
         var passes = header.Interlaced ? Adam7 : [(0, 0, 1, 1)];
-        long rawSize = 0;
+        // Width and height reach 2^31 - 1 and a 16-bit RGBA row 2^34 bytes, so the raw size needs 128 bits.
+        Int128 rawSize = 0;
         foreach (var (x0, y0, dx, dy) in passes)
         {
             var (w, h) = PassSize(header, x0, y0, dx, dy);
             if (w > 0 && h > 0)
             {
-                rawSize += h * (1 + header.RowBytes(w));
+                rawSize += (Int128)h * (1 + header.RowBytes(w));
             }
         }
         if (rawSize > idat.Length * MaxInflateRatio + 64 || rawSize > Array.MaxLength)
         {
             throw Corrupt.At(Format, header.IdatOffset,
-                $"the header claims {rawSize} bytes of image data but {idat.Length} compressed bytes cannot hold more than {idat.Length * MaxInflateRatio}");
+                $"the header claims {rawSize} bytes of image data ({header.Width} x {header.Height}) but {idat.Length} compressed bytes cannot hold more than {idat.Length * MaxInflateRatio}");
         }
         var pixels = (long)header.Width * header.Height;
-        if (pixels > options.MaxPixels || pixels * outChannels > Array.MaxLength)
+        if (pixels > options.MaxPixels || pixels > Array.MaxLength / outChannels)
         {
             throw Corrupt.At(Format, 16, $"the image is {header.Width} x {header.Height}, more than PngReadOptions.MaxPixels ({options.MaxPixels}) or one array allows");
         }

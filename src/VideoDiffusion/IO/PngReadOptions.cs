@@ -15,7 +15,9 @@ public sealed record PngReadOptions
     /// <summary>
     /// Largest image, in pixels, the reader accepts; larger claims throw <see cref="InvalidDataException"/> before
     /// anything is allocated. Independently of this limit, the decompressed size a header claims must be one the
-    /// file's compressed data can produce (deflate expands at most 1032:1). <value>The default value is 2^28 (e.g. 16384 x 16384).</value>
+    /// file's compressed data can produce (deflate expands at most 1032:1) and one array can hold. Any value from 1 to
+    /// <see cref="long.MaxValue"/> is safe; less than 1 throws <see cref="ArgumentOutOfRangeException"/> when decoding.
+    /// <value>The default value is 2^28 (e.g. 16384 x 16384).</value>
     /// </summary>
     public long MaxPixels { get; init; } = 1L << 28;
 }

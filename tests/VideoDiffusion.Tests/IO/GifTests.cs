@@ -178,4 +178,36 @@ public sealed class GifTests
         act.Should().Throw<InvalidDataException>().WithMessage("*65535 x 65535*MaxPixels*byte offset 6*");
         (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(1 << 20);
     }
+
+    [Fact]
+    public void Decode_ImageLargerThanTheScreen_ThrowsNamingTheImageAndItsOffset()
+    {
+        // A 2 x 2 screen with a 65535 x 65535 image descriptor: decoding it would paint 4.3e9 pixels, nearly all
+        // off-screen. The image data is one clear, one pixel and the end code.
+        byte[] bytes =
+        [
+            .. "GIF89a"u8, 2, 0, 2, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255,
+            0x2C, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 2, 2, 0x44, 0x01, 0, 0x3B,
+        ];
+
+        var act = () => Gif.Decode(bytes);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*65535 x 65535*larger than the 2 x 2 logical screen*byte offset 19*");
+    }
+
+    [Fact]
+    public void Decode_ImagePartlyOffScreen_PaintsTheVisiblePartOnly()
+    {
+        // A 2 x 2 image at (1, 1) on a 2 x 2 screen: only its top-left pixel is visible.
+        // LZW (min code size 2): clear 4, then indices 1 1 1 1 as codes 1, 1 (adds 6 = "1 1"), 6, end 5.
+        byte[] bytes =
+        [
+            .. "GIF89a"u8, 2, 0, 2, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255,
+            0x2C, 1, 0, 1, 0, 2, 0, 2, 0, 0, 2, 2, 0x4C, 0x5C, 0, 0x3B,
+        ];
+
+        var frames = Gif.Decode(bytes).Frames;
+
+        frames.Data.Should().Equal(0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255);
+    }
 }

@@ -98,4 +98,33 @@ public sealed class PngTests : TempDirectoryTests
 
         act.Should().Throw<InvalidDataException>().WithMessage("*signature*byte offset 0*");
     }
+
+    [Theory]
+    [InlineData(8, 2)]
+    [InlineData(16, 6)]
+    [InlineData(16, 4)]
+    public void Decode_MaxDimensionsWithUnlimitedPixels_ThrowsInvalidDataExceptionInsteadOfOverflowing(int bitDepth, int colorType)
+    {
+        // 2^31 - 1 x 2^31 - 1: the raw size and the output size overflow 64-bit products unless computed with care.
+        var bytes = Png.Encode(TestClips.Gradient(1, 1, 1));
+        using var patched = new MemoryStream();
+        patched.Write(bytes.AsSpan(0, 8));
+        Span<byte> ihdr = [0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, (byte)bitDepth, (byte)colorType, 0, 0, 0];
+        PngEncoder.WriteChunk(patched, "IHDR"u8, ihdr);
+        patched.Write(bytes.AsSpan(33));
+
+        var act = () => Png.Decode(patched.ToArray(), new PngReadOptions { MaxPixels = long.MaxValue });
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*2147483647 x 2147483647*byte offset*");
+    }
+
+    [Fact]
+    public void Decode_MaxPixelsBelowOne_ThrowsArgumentOutOfRange()
+    {
+        var bytes = Png.Encode(TestClips.Gradient(1, 1, 1));
+
+        var act = () => Png.Decode(bytes, new PngReadOptions { MaxPixels = 0 });
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("MaxPixels");
+    }
 }
