@@ -63,7 +63,10 @@ public static class ContactSheet
     }
 
     /// <summary>Renders a model-space batch <c>[B, C, T, H, W]</c> (values in [-1, 1], C in {1, 3, 4}).</summary>
-    /// <exception cref="ArgumentException">The batch is not a floating-point <c>[B, C, T, H, W]</c> with C in {1, 3, 4}.</exception>
-    public static VideoFrames Render(Tensor batch, ContactSheetOptions? options = null) =>
-        Render(VideoTensors.ToFramesBatch(batch), options);
+    /// <exception cref="ArgumentException">The batch is not a floating-point <c>[B, C, T, H, W]</c> with C in {1, 3, 4}, or holds NaN or an infinity (the message names the first).</exception>
+    public static VideoFrames Render(Tensor batch, ContactSheetOptions? options = null)
+    {
+        VideoTensors.RequireFinite(batch, nameof(batch));
+        return Render(VideoTensors.ToFramesBatch(batch), options);
+    }
 }

@@ -10,18 +10,24 @@ namespace VideoDiffusion.IO;
 public static class VideoExport
 {
     /// <summary>Saves one clip <c>[C, T, H, W]</c> as an animated GIF.</summary>
-    /// <exception cref="ArgumentException">The clip is not floating-point <c>[C, T, H, W]</c> with C in {1, 3, 4}.</exception>
-    public static void SaveGif(string path, Tensor clip, GifWriteOptions? options = null) =>
+    /// <exception cref="ArgumentException">The clip is not floating-point <c>[C, T, H, W]</c> with C in {1, 3, 4}, or holds NaN or an infinity (the message names the first).</exception>
+    public static void SaveGif(string path, Tensor clip, GifWriteOptions? options = null)
+    {
+        VideoTensors.RequireFinite(clip, nameof(clip));
         Gif.Write(path, VideoTensors.ToFrames(clip), options);
+    }
 
     /// <summary>Saves one clip <c>[C, T, H, W]</c> as an H.264 MP4 (needs ffmpeg).</summary>
-    /// <exception cref="ArgumentException">The clip is not floating-point <c>[C, T, H, W]</c> with C in {1, 3, 4}.</exception>
+    /// <exception cref="ArgumentException">The clip is not floating-point <c>[C, T, H, W]</c> with C in {1, 3, 4}, or holds NaN or an infinity (the message names the first).</exception>
     /// <exception cref="InvalidOperationException">ffmpeg is not installed (the message says how to install it; GIF needs nothing).</exception>
-    public static void SaveMp4(string path, Tensor clip, Mp4WriteOptions? options = null, CancellationToken cancellationToken = default) =>
+    public static void SaveMp4(string path, Tensor clip, Mp4WriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        VideoTensors.RequireFinite(clip, nameof(clip));
         Mp4.Write(path, VideoTensors.ToFrames(clip), options, cancellationToken);
+    }
 
     /// <summary>Saves a batch <c>[B, C, T, H, W]</c> as one contact-sheet PNG (rows = clips, columns = frames).</summary>
-    /// <exception cref="ArgumentException">The batch is not floating-point <c>[B, C, T, H, W]</c> with C in {1, 3, 4}.</exception>
+    /// <exception cref="ArgumentException">The batch is not floating-point <c>[B, C, T, H, W]</c> with C in {1, 3, 4}, or holds NaN or an infinity (the message names the first).</exception>
     public static void SaveContactSheet(string path, Tensor batch, ContactSheetOptions? options = null) =>
         Png.Write(path, ContactSheet.Render(batch, options));
 
@@ -30,13 +36,14 @@ public static class VideoExport
     /// GIF per clip, a contact sheet PNG and the float32 batch as <c>.npy</c>; optionally an MP4 per clip. Returns the
     /// paths written.
     /// </summary>
-    /// <exception cref="ArgumentException">The batch is not floating-point <c>[B, C, T, H, W]</c> with C in {1, 3, 4}.</exception>
+    /// <exception cref="ArgumentException">The batch is not floating-point <c>[B, C, T, H, W]</c> with C in {1, 3, 4}, or holds NaN or an infinity (the message names the first).</exception>
     /// <exception cref="InvalidOperationException"><see cref="ClipBatchSaveOptions.Mp4"/> is set and ffmpeg is not installed.</exception>
     public static IReadOnlyList<string> SaveBatch(string directory, Tensor batch, ClipBatchSaveOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Shapes.RequireVideoBatch(batch, nameof(batch));
         Shapes.RequireFloating(batch, nameof(batch));
+        VideoTensors.RequireFinite(batch, nameof(batch));
         options ??= ClipBatchSaveOptions.Default;
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Prefix, nameof(options));
         options.Gif.Validate();
@@ -74,8 +81,8 @@ public static class VideoExport
         if (options.Npy)
         {
             var path = Path.Combine(directory, $"{options.Prefix}.npy");
-            using var host = batch.detach().to(ScalarType.Float32);
-            Npy.Write(path, host);
+            using var scope = NewDisposeScope();
+            Npy.Write(path, batch.detach().to(ScalarType.Float32));
             written.Add(path);
         }
         return written;

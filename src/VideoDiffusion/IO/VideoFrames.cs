@@ -131,7 +131,9 @@ public sealed class VideoFrames
                 $"Expected uint8 frames [T, H, W, C] with C in {{1, 3, 4}}, got {bytes.dtype} {Internal.Shapes.Format(bytes)}.", nameof(bytes));
         }
         var frames = new VideoFrames(checked((int)bytes.shape[0]), checked((int)bytes.shape[1]), checked((int)bytes.shape[2]), (int)bytes.shape[3]);
-        using var host = bytes.detach().cpu().contiguous();
+        // detach(), cpu() and contiguous() each make a native handle; the scope frees them all.
+        using var scope = NewDisposeScope();
+        var host = bytes.detach().cpu().contiguous();
         host.bytes.CopyTo(frames.Data);
         return frames;
     }

@@ -93,6 +93,45 @@ public static class VideoTensors
         return FromBytes(moved, dtype);
     }
 
+    /// <summary>
+    /// Throws when a floating-point <paramref name="video"/> holds NaN or an infinity: an image writer would otherwise
+    /// encode it as an arbitrary colour. The message names the first such element by clip, channel, frame, row and
+    /// column. Tensors that are not floating-point are left to the shape checks.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value is not finite.</exception>
+    internal static void RequireFinite(Tensor? video, string paramName)
+    {
+        if (video is null || !is_floating_point(video) || video.numel() == 0)
+        {
+            return;
+        }
+        using var scope = NewDisposeScope();
+        var bad = video.detach().isfinite().logical_not().flatten();
+        if (!bad.any().item<bool>())
+        {
+            return;
+        }
+        var flat = bad.to(ScalarType.Byte).argmax().item<long>();
+        var value = video.detach().flatten()[flat].to(ScalarType.Float64).item<double>();
+        var shape = video.shape;
+        var index = new long[shape.Length];
+        for (var d = shape.Length - 1; d >= 0; d--)
+        {
+            index[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+        string[] names = shape.Length switch
+        {
+            4 => ["channel", "frame", "row", "column"],
+            5 => ["clip", "channel", "frame", "row", "column"],
+            _ => Enumerable.Range(0, shape.Length).Select(d => $"dimension {d} index").ToArray(),
+        };
+        var position = string.Join(", ", names.Select((name, d) => $"{name} {index[d]}"));
+        throw new ArgumentException(
+            $"Expected finite values to make images, got the non-finite value {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} at {position} of {Shapes.Format(video)} (the first one); NaN or infinities would be written as arbitrary colours.",
+            paramName);
+    }
+
     private static void RequireModelSpace(Tensor video, string paramName)
     {
         ArgumentNullException.ThrowIfNull(video, paramName);

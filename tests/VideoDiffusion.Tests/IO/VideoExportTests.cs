@@ -50,4 +50,66 @@ public sealed class VideoExportTests : TempDirectoryTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*[B, C, T, H, W]*[3, 4, 8, 8]*");
     }
+
+    [Fact]
+    public void SaveGif_NonFiniteValue_ThrowsNamingTheClipAndTheFirstPosition()
+    {
+        using var clip = zeros(3, 4, 5, 6);
+        clip[1, 2, 3, 4] = tensor(float.NaN);
+        clip[2, 3, 0, 0] = tensor(float.PositiveInfinity);
+        var path = Path.Combine(TempPath, "x.gif");
+
+        var act = () => VideoExport.SaveGif(path, clip);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("clip")
+            .WithMessage("*non-finite*NaN*channel 1, frame 2, row 3, column 4*");
+        File.Exists(path).Should().BeFalse();
+    }
+
+    [Fact]
+    public void SaveMp4_NonFiniteValue_ThrowsBeforeLookingForFfmpeg()
+    {
+        using var clip = zeros(1, 2, 4, 4);
+        clip[0, 1, 0, 2] = tensor(float.NegativeInfinity);
+        var options = new Mp4WriteOptions { Ffmpeg = new FfmpegOptions { ExecutablePath = Path.Combine(TempPath, "no-ffmpeg-here") } };
+
+        var act = () => VideoExport.SaveMp4(Path.Combine(TempPath, "x.mp4"), clip, options);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("clip").WithMessage("*-Infinity*channel 0, frame 1, row 0, column 2*");
+    }
+
+    [Fact]
+    public void SaveContactSheetAndSaveBatch_NonFiniteValue_ThrowNamingTheBatchAndTheFirstPosition()
+    {
+        using var batch = zeros(new long[] { 2, 3, 2, 4, 4 }, ScalarType.Float64);
+        batch[1, 0, 1, 2, 3] = tensor(double.NaN);
+
+        var sheet = () => VideoExport.SaveContactSheet(Path.Combine(TempPath, "sheet.png"), batch);
+        var render = () => ContactSheet.Render(batch);
+        var save = () => VideoExport.SaveBatch(TempPath, batch);
+
+        foreach (var act in new Action[] { () => sheet(), () => render(), () => save() })
+        {
+            act.Should().Throw<ArgumentException>().WithParameterName("batch").WithMessage("*NaN*clip 1, channel 0, frame 1, row 2, column 3*");
+        }
+        Directory.GetFiles(TempPath).Should().BeEmpty("nothing is written for a batch that cannot be shown");
+    }
+
+    [Fact]
+    public void SaveGifAndSaveBatch_Repeatedly_LeakNoTensors()
+    {
+        using var batch = rand(new long[] { 2, 3, 2, 4, 4 }, generator: Tensors.Seeded(3)).mul(2).sub(1);
+        using var clip = batch[0];
+
+        var growth = LiveTensors.Growth(() =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                VideoExport.SaveGif(Path.Combine(TempPath, "x.gif"), clip);
+                VideoExport.SaveBatch(TempPath, batch);
+            }
+        });
+
+        growth.Should().Be(0);
+    }
 }
