@@ -12,10 +12,18 @@ namespace VideoDiffusion.Training;
 /// checkpoints are pruned only after that, so the previous good checkpoint is never touched before the new one is
 /// complete. Reading verifies every file's length and SHA-256 before parsing it.
 /// </summary>
+/// <remarks>
+/// What a kill leaves, at any point: a <c>.tmp-*</c> directory (ignored, removed by the next save); while re-saving a
+/// step, the previous copy moved aside to <c>step-NNNNNNNN.old-*</c> with no primary (<see cref="List"/> reports it
+/// and <see cref="Recover"/> moves it back; it is deleted only once a primary of its step exists); a pruned checkpoint
+/// is first renamed to <c>.trash-*</c> and then deleted, so no half-deleted <c>step-*</c> directory remains.
+/// </remarks>
 internal sealed class CheckpointStore
 {
     private const string Prefix = "step-";
     private const string TempPrefix = ".tmp-";
+    private const string TrashPrefix = ".trash-";
+    private const string AsideMarker = ".old-";
 
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
@@ -33,24 +41,52 @@ internal sealed class CheckpointStore
     /// <summary>Directory name of the checkpoint at <paramref name="step"/>.</summary>
     public static string NameOf(long step) => Prefix + step.ToString("D8", CultureInfo.InvariantCulture);
 
-    /// <summary>Complete checkpoints (directories with a manifest), oldest first.</summary>
+    /// <summary>
+    /// Complete checkpoints (directories with a manifest), oldest first. A step whose primary directory is missing but
+    /// whose copy was moved aside by an interrupted re-save is listed with the aside copy's path.
+    /// </summary>
     public IReadOnlyList<(long Step, string Path)> List()
     {
         if (!Directory.Exists(Root))
         {
             return [];
         }
-        var found = new List<(long, string)>();
+        var found = new Dictionary<long, string>();
         foreach (var dir in Directory.GetDirectories(Root, Prefix + "*"))
         {
-            var name = System.IO.Path.GetFileName(dir);
-            if (long.TryParse(name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var step)
-                && File.Exists(System.IO.Path.Combine(dir, CheckpointManifest.FileName)))
+            if (StepOf(dir) is { } step && !IsAside(dir) && IsComplete(dir))
             {
-                found.Add((step, dir));
+                found[step] = dir;
             }
         }
-        return found.OrderBy(f => f.Item1).ToList();
+        foreach (var (step, aside) in AsideCopies())
+        {
+            found.TryAdd(step, aside);
+        }
+        return found.OrderBy(f => f.Key).Select(f => (f.Key, f.Value)).ToList();
+    }
+
+    /// <summary>
+    /// Moves back every complete copy that an interrupted re-save moved aside and whose step has no primary directory,
+    /// so the only good copy of a step is never mistaken for a leftover.
+    /// </summary>
+    /// <exception cref="IOException">A copy could not be moved back.</exception>
+    public void Recover()
+    {
+        if (!Directory.Exists(Root))
+        {
+            return;
+        }
+        foreach (var (step, aside) in AsideCopies().ToList())
+        {
+            var primary = System.IO.Path.Combine(Root, NameOf(step));
+            if (Directory.Exists(primary))
+            {
+                // An incomplete primary (no manifest) is not a checkpoint; the aside copy is.
+                Directory.Move(primary, System.IO.Path.Combine(Root, TrashPrefix + NameOf(step) + "-" + Guid.NewGuid().ToString("N")));
+            }
+            Directory.Move(aside, primary);
+        }
     }
 
     /// <summary>
@@ -61,6 +97,7 @@ internal sealed class CheckpointStore
     public string Save(CheckpointManifest manifest, IReadOnlyList<(string Role, IReadOnlyList<KeyValuePair<string, Tensor>> Tensors)> files, int keep)
     {
         Directory.CreateDirectory(Root);
+        Recover();
         RemoveStaleTemporaries();
         var name = NameOf(manifest.Step);
         var temp = System.IO.Path.Combine(Root, TempPrefix + name + "-" + Guid.NewGuid().ToString("N"));
@@ -217,7 +254,7 @@ internal sealed class CheckpointStore
             return;
         }
         // Re-saving the same step: move the old one aside first, so a complete checkpoint exists at every moment.
-        var aside = final + ".old-" + Guid.NewGuid().ToString("N");
+        var aside = final + AsideMarker + Guid.NewGuid().ToString("N");
         Directory.Move(final, aside);
         Directory.Move(temp, final);
         TryDelete(aside);
@@ -230,18 +267,67 @@ internal sealed class CheckpointStore
         {
             if (!string.Equals(path, newest, StringComparison.Ordinal))
             {
-                TryDelete(path);
+                Discard(path);
             }
         }
     }
 
+    /// <summary>Renames a checkpoint out of the <c>step-*</c> names before deleting it, so a kill mid-delete leaves no half checkpoint.</summary>
+    private void Discard(string directory)
+    {
+        var trash = System.IO.Path.Combine(Root, TrashPrefix + System.IO.Path.GetFileName(directory) + "-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.Move(directory, trash);
+        }
+        catch (IOException)
+        {
+            return; // best effort: it stays a complete checkpoint and the next prune tries again
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return;
+        }
+        TryDelete(trash);
+    }
+
+    /// <summary>Removes temporaries, trash, and copies moved aside whose step has a primary again (run after <see cref="Recover"/>).</summary>
     private void RemoveStaleTemporaries()
     {
-        foreach (var dir in Directory.GetDirectories(Root, TempPrefix + "*").Concat(Directory.GetDirectories(Root, Prefix + "*.old-*")))
+        foreach (var dir in Directory.GetDirectories(Root, TempPrefix + "*").Concat(Directory.GetDirectories(Root, TrashPrefix + "*")))
         {
             TryDelete(dir);
         }
+        foreach (var dir in Directory.GetDirectories(Root, Prefix + "*" + AsideMarker + "*"))
+        {
+            // After Recover an aside copy without a primary is incomplete (no manifest): it was never a good copy.
+            if (StepOf(dir) is not { } step || IsComplete(System.IO.Path.Combine(Root, NameOf(step))) || !IsComplete(dir))
+            {
+                TryDelete(dir);
+            }
+        }
     }
+
+    /// <summary>Complete copies moved aside by an interrupted re-save whose step has no complete primary, newest write per step.</summary>
+    private IEnumerable<(long Step, string Path)> AsideCopies() =>
+        Directory.GetDirectories(Root, Prefix + "*" + AsideMarker + "*")
+            .Select(dir => (Step: StepOf(dir), Path: dir))
+            .Where(c => c.Step is not null && IsComplete(c.Path) && !IsComplete(System.IO.Path.Combine(Root, NameOf(c.Step.Value))))
+            .GroupBy(c => c.Step!.Value)
+            .Select(g => (g.Key, g.OrderByDescending(c => Directory.GetLastWriteTimeUtc(c.Path)).First().Path));
+
+    /// <summary>The step of <c>step-NNNNNNNN</c> or <c>step-NNNNNNNN.old-*</c>, or null for other names.</summary>
+    private static long? StepOf(string directory)
+    {
+        var name = System.IO.Path.GetFileName(directory).AsSpan(Prefix.Length);
+        var aside = name.IndexOf(AsideMarker, StringComparison.Ordinal);
+        var digits = aside >= 0 ? name[..aside] : name;
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var step) ? step : null;
+    }
+
+    private static bool IsAside(string directory) => System.IO.Path.GetFileName(directory).Contains(AsideMarker, StringComparison.Ordinal);
+
+    private static bool IsComplete(string directory) => File.Exists(System.IO.Path.Combine(directory, CheckpointManifest.FileName));
 
     private static void TryDelete(string directory)
     {

@@ -32,13 +32,21 @@ public sealed class ExponentialMovingAverage : IDisposable
         Decay = decay;
         Warmup = warmup;
         using var _ = no_grad();
-        foreach (var (name, value) in parameters)
+        try
         {
-            if (_shadows.ContainsKey(name))
+            foreach (var (name, value) in parameters)
             {
-                throw new ArgumentException($"Parameter '{name}' occurs twice.", nameof(parameters));
+                if (_shadows.ContainsKey(name))
+                {
+                    throw new ArgumentException($"Parameter '{name}' occurs twice.", nameof(parameters));
+                }
+                _shadows[name] = CopyOf(value);
             }
-            _shadows[name] = value.detach().clone().DetachFromDisposeScope();
+        }
+        catch
+        {
+            Dispose();
+            throw;
         }
     }
 
@@ -67,7 +75,9 @@ public sealed class ExponentialMovingAverage : IDisposable
         using var _ = no_grad();
         foreach (var (name, value) in parameters)
         {
-            Shadow(name).mul_(d).add_(value.detach(), alpha: 1 - d);
+            // detach() makes a new native handle: dispose it here, or every update leaks one per parameter outside a scope.
+            using var detached = value.detach();
+            Shadow(name).mul_(d).add_(detached, alpha: 1 - d);
         }
         Updates++;
     }
@@ -97,9 +107,26 @@ public sealed class ExponentialMovingAverage : IDisposable
     public IDisposable Apply(nn.Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
-        var saved = module.named_parameters().Where(p => _shadows.ContainsKey(p.name))
-            .ToDictionary(p => p.name, p => p.parameter.detach().clone().DetachFromDisposeScope(), StringComparer.Ordinal);
-        CopyTo(module);
+        var saved = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            using (no_grad())
+            {
+                foreach (var (name, p) in module.named_parameters().Where(p => _shadows.ContainsKey(p.name)))
+                {
+                    saved[name] = CopyOf(p);
+                }
+            }
+            CopyTo(module);
+        }
+        catch
+        {
+            foreach (var t in saved.Values)
+            {
+                t.Dispose();
+            }
+            throw;
+        }
         return new Restore(module, saved);
     }
 
@@ -131,6 +158,13 @@ public sealed class ExponentialMovingAverage : IDisposable
             t.Dispose();
         }
         _shadows.Clear();
+    }
+
+    /// <summary>A detached copy that outlives any dispose scope; the intermediate detached handle is disposed.</summary>
+    internal static Tensor CopyOf(Tensor value)
+    {
+        using var detached = value.detach();
+        return detached.clone().DetachFromDisposeScope();
     }
 
     private Tensor Shadow(string name) =>

@@ -38,7 +38,7 @@ internal sealed class TrainableWeights : IDisposable
         else
         {
             using var _ = no_grad();
-            _optimized = trainable.Select(p => (p.name, new Parameter(p.parameter.detach().clone().DetachFromDisposeScope(), requires_grad: true))).ToList();
+            _optimized = trainable.Select(p => (p.name, new Parameter(ExponentialMovingAverage.CopyOf(p.parameter), requires_grad: true))).ToList();
         }
     }
 
@@ -65,7 +65,7 @@ internal sealed class TrainableWeights : IDisposable
         using (no_grad())
         {
             _frozenSnapshot = _module.state_dict().Where(kv => !trainable.Contains(kv.Key) && is_floating_point(kv.Value))
-                .ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope(), StringComparer.Ordinal);
+                .ToDictionary(kv => kv.Key, kv => ExponentialMovingAverage.CopyOf(kv.Value), StringComparer.Ordinal);
         }
         _module.to(type);
         SyncToModel();

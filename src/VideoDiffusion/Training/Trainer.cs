@@ -88,18 +88,7 @@ public sealed class Trainer : IDisposable
         {
             computeType = null;
         }
-        _weights = new TrainableWeights(_module, computeType);
-        if (computeType == ScalarType.Float16)
-        {
-            _lossScale = InitialLossScale;
-        }
-        _optimizedParameters = _weights.Optimized.Select(p => p.Param).ToList();
-        _optimizer = optim.AdamW(_optimizedParameters, options.LearningRate, options.Beta1, options.Beta2,
-            options.AdamEpsilon, options.WeightDecay);
-        Ema = options.EmaDecay is { } decay
-            ? new ExponentialMovingAverage(_weights.Optimized.Select(p => (p.Name, (Tensor)p.Param)), decay, options.EmaWarmup)
-            : null;
-        _generator = new Generator((ulong)options.Seed, CPU);
+        // The loader holds no tensors: build it first, so a dataset that does not fit fails before anything is allocated.
         _loader = new VideoDataLoader(dataset, new VideoDataLoaderOptions
         {
             BatchSize = options.BatchSize,
@@ -109,6 +98,29 @@ public sealed class Trainer : IDisposable
             PrefetchBatches = options.PrefetchBatches,
             Augmentation = options.Augmentation,
         });
+        _weights = new TrainableWeights(_module, computeType);
+        try
+        {
+            if (computeType == ScalarType.Float16)
+            {
+                _lossScale = InitialLossScale;
+            }
+            _optimizedParameters = _weights.Optimized.Select(p => p.Param).ToList();
+            _optimizer = optim.AdamW(_optimizedParameters, options.LearningRate, options.Beta1, options.Beta2,
+                options.AdamEpsilon, options.WeightDecay);
+            Ema = options.EmaDecay is { } decay
+                ? new ExponentialMovingAverage(_weights.Optimized.Select(p => (p.Name, (Tensor)p.Param)), decay, options.EmaWarmup)
+                : null;
+            _generator = new Generator((ulong)options.Seed, CPU);
+        }
+        catch
+        {
+            // Nobody can dispose a trainer whose constructor threw: release what was built so far.
+            Ema?.Dispose();
+            _optimizer?.Dispose();
+            _weights.Dispose();
+            throw;
+        }
         if (options.RunDirectory is not null)
         {
             Store = new CheckpointStore(Path.Combine(options.RunDirectory, "checkpoints"), weightFormat);
@@ -264,10 +276,14 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Restores the run state from a checkpoint written by <see cref="SaveCheckpoint"/> (into a trainer built with the same network, data and options).</summary>
+    /// <summary>
+    /// Restores the run state from a checkpoint written by <see cref="SaveCheckpoint"/> (into a trainer built with the same
+    /// network, data and options). Every file and every manifest field is validated before any state changes: when this
+    /// throws, the weights, optimizer, EMA, counters, data position and generators are exactly as they were.
+    /// </summary>
     /// <param name="directory">The checkpoint directory.</param>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
-    /// <exception cref="InvalidDataException">A file is missing, truncated or corrupt (the message names it).</exception>
+    /// <exception cref="InvalidDataException">A file is missing, truncated or corrupt, or a manifest field is out of range or inconsistent with this run (the message names the file, the field, the expected and the actual value).</exception>
     /// <exception cref="InvalidOperationException">The checkpoint does not match the network (names or shapes), or lacks the EMA this run needs.</exception>
     public void LoadCheckpoint(string directory)
     {
@@ -280,26 +296,37 @@ public sealed class Trainer : IDisposable
         var (manifest, tensors) = CheckpointStore.Read(directory, WeightFormat);
         try
         {
+            // 1. Validate everything; nothing below step 2 can fail on a checkpoint that passed.
             var where = Path.Combine(directory, CheckpointManifest.FileName);
+            var generators = CheckpointChecks.Manifest(manifest, RunFacts(), where);
             var model = Role(tensors, "model", directory);
             var optimizer = Role(tensors, "optimizer", directory);
-            var generatorState = Decode(manifest.GeneratorState, where, nameof(manifest.GeneratorState));
-            var globalState = Decode(manifest.GlobalGeneratorState, where, nameof(manifest.GlobalGeneratorState));
-            _weights.Load(model, Path.Combine(directory, "model" + WeightFormat.Extension));
-            AdamWState.Import(_optimizer, _weights.Names, optimizer, Path.Combine(directory, "optimizer" + WeightFormat.Extension));
+            var modelSource = Path.Combine(directory, "model" + WeightFormat.Extension);
+            var optimizerSource = Path.Combine(directory, "optimizer" + WeightFormat.Extension);
+            var targets = _weights.State();
+            CheckpointChecks.Weights(targets, model, modelSource, "the model");
+            AdamWState.Check(_optimizer, _weights.Names, optimizer, optimizerSource, manifest.Step - manifest.SkippedSteps);
+            Dictionary<string, Tensor>? ema = null;
             if (Ema is not null)
             {
-                var ema = tensors.TryGetValue("ema", out var e) ? e : throw new InvalidOperationException(
+                ema = tensors.TryGetValue("ema", out var e) ? e : throw new InvalidOperationException(
                     $"Checkpoint '{directory}' has no EMA weights, but this run keeps an EMA (TrainerOptions.EmaDecay).");
-                Ema.Load(ema, manifest.EmaUpdates);
+                CheckpointChecks.Weights(targets, ema, Path.Combine(directory, "ema" + WeightFormat.Extension), "the model");
             }
-            SetState(_generator, generatorState, where);
-            SetState(Generator.Default, globalState, where);
+
+            // 2. Apply.
+            _weights.Load(model, modelSource);
+            AdamWState.Import(_optimizer, _weights.Names, optimizer, optimizerSource);
+            Ema?.Load(ema!, manifest.EmaUpdates);
+            SetState(_generator, generators.Trainer, where);
+            SetState(Generator.Default, generators.Global, where);
             Step = manifest.Step;
             SkippedSteps = manifest.SkippedSteps;
             _consecutiveNonFinite = manifest.ConsecutiveNonFinite;
-            _lossScale = manifest.LossScale;
-            _lossScaleCleanSteps = manifest.LossScaleCleanSteps;
+            // Loss scaling exists only in float16 runs; a scale saved by one must not scale the gradients of another.
+            var scaled = _weights.ComputeType == ScalarType.Float16;
+            _lossScale = scaled ? manifest.LossScale : 1.0;
+            _lossScaleCleanSteps = scaled ? manifest.LossScaleCleanSteps : 0;
             _position = new LoaderPosition(manifest.LoaderEpoch, manifest.LoaderBatch);
             LastCheckpoint = directory;
         }
@@ -313,9 +340,12 @@ public sealed class Trainer : IDisposable
     /// <returns>Whether a checkpoint was loaded.</returns>
     /// <exception cref="InvalidOperationException">No run directory.</exception>
     /// <exception cref="InvalidDataException">The newest checkpoint is damaged (older ones are not tried silently).</exception>
+    /// <exception cref="IOException">A checkpoint moved aside by an interrupted save could not be moved back.</exception>
     public bool ResumeLatest()
     {
         var store = Store ?? throw new InvalidOperationException("Set TrainerOptions.RunDirectory to resume from its checkpoints.");
+        // A save killed between its two renames leaves the only copy of its step moved aside: put it back first.
+        store.Recover();
         var all = store.List();
         if (all.Count == 0)
         {
@@ -445,6 +475,11 @@ public sealed class Trainer : IDisposable
         {
             return;
         }
+        if (x0.dim() != 5)
+        {
+            throw new ArgumentException(
+                $"The dataset's clips must be [C, T, H, W]; got {Shapes.Format(x0.shape.AsSpan(1))} from {Dataset.Description}.", "dataset");
+        }
         var m = Predictor.SpatialMultiple;
         if (x0.shape[1] != Predictor.InChannels || x0.shape[3] % m != 0 || x0.shape[4] % m != 0)
         {
@@ -547,17 +582,13 @@ public sealed class Trainer : IDisposable
         tensors.TryGetValue(role, out var t) ? t : throw new InvalidDataException(
             $"'{Path.Combine(directory, CheckpointManifest.FileName)}' lists no {role} file.");
 
-    private static byte[] Decode(string base64, string path, string field)
+    /// <summary>What the manifest checks compare against: the loader's epoch length and the generators' state lengths.</summary>
+    private CheckpointChecks.Run RunFacts()
     {
-        try
-        {
-            var bytes = Convert.FromBase64String(base64);
-            return bytes.Length > 0 ? bytes : throw new FormatException("empty");
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidDataException($"'{path}' has an invalid {field}: {e.Message}", e);
-        }
+        using var state = _generator.get_state();
+        using var global = Generator.Default.get_state();
+        return new CheckpointChecks.Run(_loader.BatchesPerEpoch, Options.GradientAccumulationSteps, LossScaleGrowthInterval,
+            (int)state.numel(), (int)global.numel());
     }
 
     private static void SetState(Generator generator, byte[] bytes, string path)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using VideoDiffusion.Data;
 using VideoDiffusion.Diffusion;
@@ -13,6 +14,11 @@ namespace VideoDiffusion.Training;
 /// </summary>
 public sealed record TrainerOptions
 {
+    private const double MaxLearningRate = 1;
+    private const double MaxWeightDecay = 1;
+    private const double MaxBeta = 1 - 1e-12;
+    private const double MaxGradNormLimit = 1e6;
+
     /// <summary>Planned number of optimizer steps: where <see cref="Trainer.Train"/> stops and where the learning-rate decay ends. <value>The default value is 10000.</value></summary>
     public long TotalSteps { get; init; } = 10_000;
 
@@ -25,28 +31,35 @@ public sealed record TrainerOptions
     /// <summary>Seed of everything random in the run: data order and augmentation, noise, timesteps, label dropout. <value>The default value is 0.</value></summary>
     public long Seed { get; init; }
 
-    /// <summary>Base learning rate of AdamW (Loshchilov &amp; Hutter 2019). <value>The default value is 1e-4.</value></summary>
+    /// <summary>
+    /// Base learning rate of AdamW (Loshchilov &amp; Hutter 2019), in [0, 1]: Adam moves every weight by about the learning
+    /// rate per step, so larger values only destroy the weights (and values beyond float32 crash libtorch).
+    /// <value>The default value is 1e-4.</value>
+    /// </summary>
     public double LearningRate { get; init; } = 1e-4;
 
-    /// <summary>AdamW beta1. <value>The default value is 0.9.</value></summary>
+    /// <summary>AdamW beta1, in [0, 1 - 1e-12]. <value>The default value is 0.9.</value></summary>
     public double Beta1 { get; init; } = 0.9;
 
-    /// <summary>AdamW beta2. <value>The default value is 0.999.</value></summary>
+    /// <summary>AdamW beta2, in [0, 1 - 1e-12]. <value>The default value is 0.999.</value></summary>
     public double Beta2 { get; init; } = 0.999;
 
-    /// <summary>AdamW epsilon. <value>The default value is 1e-8.</value></summary>
+    /// <summary>AdamW epsilon, in (0, 1] (0 divides by zero where a gradient has always been zero). <value>The default value is 1e-8.</value></summary>
     public double AdamEpsilon { get; init; } = 1e-8;
 
-    /// <summary>AdamW decoupled weight decay. <value>The default value is 0.01.</value></summary>
+    /// <summary>
+    /// AdamW decoupled weight decay, in [0, 1]: each step multiplies the weights by <c>1 - lr * WeightDecay</c>, which stays
+    /// in [0, 1] with both options in range. <value>The default value is 0.01.</value>
+    /// </summary>
     public double WeightDecay { get; init; } = 0.01;
 
     /// <summary>The learning-rate schedule. <value>The default value is <see cref="LearningRateSchedule.Constant"/>.</value></summary>
     public LearningRateSchedule LearningRateSchedule { get; init; } = LearningRateSchedule.Constant;
 
-    /// <summary>Clip the gradients to this global L2 norm; null = no clipping (the norm is still reported). <value>The default value is 1.</value></summary>
+    /// <summary>Clip the gradients to this global L2 norm, in (0, 1e6]; null = no clipping (the norm is still reported). <value>The default value is 1.</value></summary>
     public double? MaxGradNorm { get; init; } = 1.0;
 
-    /// <summary>EMA decay cap (see <see cref="ExponentialMovingAverage"/>); null = no EMA. <value>The default value is 0.9999.</value></summary>
+    /// <summary>EMA decay cap (see <see cref="ExponentialMovingAverage"/>), in [0, 1 - 1e-12]; null = no EMA. <value>The default value is 0.9999.</value></summary>
     public double? EmaDecay { get; init; } = 0.9999;
 
     /// <summary>Use the EMA warmup decay <c>min(decay, (1 + n) / (10 + n))</c>. <value>The default value is true.</value></summary>
@@ -73,7 +86,10 @@ public sealed record TrainerOptions
     /// <summary>Consecutive skipped steps (non-finite loss or gradients) after which training stops with an exception, &gt;= 1. <value>The default value is 10.</value></summary>
     public int MaxConsecutiveNonFiniteSteps { get; init; } = 10;
 
-    /// <summary>Directory of the run: metrics log <c>metrics.jsonl</c> and <c>checkpoints/</c>; null = neither. <value>The default value is null.</value></summary>
+    /// <summary>
+    /// Directory of the run: metrics log <c>metrics.jsonl</c> and <c>checkpoints/</c>; null = neither. An empty or blank
+    /// path is rejected (it would silently mean the current directory). <value>The default value is null.</value>
+    /// </summary>
     public string? RunDirectory { get; init; }
 
     /// <summary>Write a metrics line every N steps (0 = never). <value>The default value is 10.</value></summary>
@@ -122,25 +138,30 @@ public sealed record TrainerOptions
     public Action<TrainingPreview>? Preview { get; init; }
 
     /// <summary>Throws when an option is out of range.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of its documented range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its documented range (the message names the option, the range and the value).</exception>
+    /// <exception cref="ArgumentException"><see cref="RunDirectory"/> is empty or blank.</exception>
     /// <exception cref="ArgumentNullException">A required part is null.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(TotalSteps, 1, nameof(TotalSteps));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(GradientAccumulationSteps, 1, nameof(GradientAccumulationSteps));
-        RequireRange(LearningRate, 0, double.MaxValue, nameof(LearningRate));
-        RequireRange(Beta1, 0, 1 - 1e-12, nameof(Beta1));
-        RequireRange(Beta2, 0, 1 - 1e-12, nameof(Beta2));
-        RequireRange(AdamEpsilon, 0, double.MaxValue, nameof(AdamEpsilon));
-        RequireRange(WeightDecay, 0, double.MaxValue, nameof(WeightDecay));
-        if (MaxGradNorm is { } norm && !(norm > 0))
+        RequireRange(LearningRate, 0, MaxLearningRate, nameof(LearningRate));
+        RequireRange(Beta1, 0, MaxBeta, nameof(Beta1));
+        RequireRange(Beta2, 0, MaxBeta, nameof(Beta2));
+        if (!(AdamEpsilon > 0 && AdamEpsilon <= 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxGradNorm), norm, "Expected a norm > 0 (or null for no clipping).");
+            throw new ArgumentOutOfRangeException(nameof(AdamEpsilon), AdamEpsilon, $"Expected an AdamEpsilon in (0, 1], got {Format(AdamEpsilon)}.");
+        }
+        RequireRange(WeightDecay, 0, MaxWeightDecay, nameof(WeightDecay));
+        if (MaxGradNorm is { } norm && !(norm > 0 && norm <= MaxGradNormLimit))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxGradNorm), norm,
+                $"Expected a MaxGradNorm in (0, {Format(MaxGradNormLimit)}] (or null for no clipping), got {Format(norm)}.");
         }
         if (EmaDecay is { } decay)
         {
-            RequireRange(decay, 0, 1 - 1e-12, nameof(EmaDecay));
+            RequireRange(decay, 0, MaxBeta, nameof(EmaDecay));
         }
         RequireRange(ClassDropout, 0, 1, nameof(ClassDropout));
         RequireRange(ImageBatchShare, 0, 1, nameof(ImageBatchShare));
@@ -150,6 +171,11 @@ public sealed record TrainerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(KeepCheckpoints, 1, nameof(KeepCheckpoints));
         ArgumentOutOfRangeException.ThrowIfNegative(PreviewEvery, nameof(PreviewEvery));
         ArgumentOutOfRangeException.ThrowIfNegative(PrefetchBatches, nameof(PrefetchBatches));
+        if (RunDirectory is not null && string.IsNullOrWhiteSpace(RunDirectory))
+        {
+            throw new ArgumentException(
+                $"Expected a RunDirectory path, or null for no run directory; got '{RunDirectory}' (empty or blank).", nameof(RunDirectory));
+        }
         if (!Enum.IsDefined(MixedPrecision))
         {
             throw new ArgumentOutOfRangeException(nameof(MixedPrecision), MixedPrecision, "Unknown mixed-precision mode.");
@@ -166,7 +192,9 @@ public sealed record TrainerOptions
     {
         if (!(value >= min && value <= max))
         {
-            throw new ArgumentOutOfRangeException(name, value, $"Expected a value in [{min}, {max}].");
+            throw new ArgumentOutOfRangeException(name, value, $"Expected a {name} in [{Format(min)}, {Format(max)}], got {Format(value)}.");
         }
     }
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -54,6 +54,18 @@ public static class TrainingCheckpoint
     /// <exception cref="InvalidOperationException">Names or shapes differ (the message names <paramref name="source"/>).</exception>
     internal static void CopyInto(IReadOnlyList<KeyValuePair<string, Tensor>> targets, IReadOnlyDictionary<string, Tensor> weights, string source, string what)
     {
+        RequireSameNamesAndShapes(targets, weights, source, what);
+        using var _ = no_grad();
+        foreach (var (name, target) in targets)
+        {
+            target.copy_(weights[name]);
+        }
+    }
+
+    /// <summary>Requires <paramref name="weights"/> to have exactly the names of <paramref name="targets"/>, each with its shape.</summary>
+    /// <exception cref="InvalidOperationException">Names or shapes differ (the message names <paramref name="source"/>).</exception>
+    internal static void RequireSameNamesAndShapes(IReadOnlyList<KeyValuePair<string, Tensor>> targets, IReadOnlyDictionary<string, Tensor> weights, string source, string what)
+    {
         var names = targets.Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
         var missing = names.Where(k => !weights.ContainsKey(k)).ToArray();
         var extra = weights.Keys.Where(k => !names.Contains(k)).ToArray();
@@ -63,11 +75,6 @@ public static class TrainingCheckpoint
         {
             throw new InvalidOperationException(
                 $"'{source}' does not match {what}: missing [{Few(missing)}], unexpected [{Few(extra)}], other shape (file vs model) [{Few(reshaped)}].");
-        }
-        using var _ = no_grad();
-        foreach (var (name, target) in targets)
-        {
-            target.copy_(weights[name]);
         }
     }
 

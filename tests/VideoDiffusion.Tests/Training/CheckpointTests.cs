@@ -144,6 +144,81 @@ public sealed class CheckpointTests
         (Directory.Exists(root) ? Directory.GetFileSystemEntries(root) : []).Should().BeEmpty();
     }
 
+    [Fact]
+    public void ResumeLatest_KilledBetweenTheRenamesOfAResave_ResumesFromTheOldCopyAndKeepsAGoodCopy()
+    {
+        using var dir = TestFiles.Temp();
+        var options = TrainingSetup.Options(dir.Path) with { KeepCheckpoints = 1 };
+        var root = Path.Combine(dir.Path, "checkpoints");
+        var trained = new StandInPredictor(seed: 2);
+        using (var trainer = TrainingSetup.Trainer(trained, options))
+        {
+            trainer.Train(3);
+            SimulateKillBetweenRenames(trainer.SaveCheckpoint());
+        }
+        Checkpoints(root).Should().ContainSingle().Which.Should().StartWith("step-00000003.old-");
+        TrainingCheckpoint.FindLatest(dir.Path).Should().NotBeNull();
+
+        var model = new StandInPredictor(seed: 9);
+        using (var resumed = TrainingSetup.Trainer(model, options))
+        {
+            resumed.ResumeLatest().Should().BeTrue();
+            resumed.Step.Should().Be(3);
+            TrainingSetup.ShouldBeBitwiseEqual(TrainingSetup.Bits(model.state_dict()), TrainingSetup.Bits(trained.state_dict()));
+            Checkpoints(root).Should().Equal("step-00000003");
+            // Re-saving the same step, killed again between the renames: still recoverable.
+            SimulateKillBetweenRenames(resumed.SaveCheckpoint());
+            resumed.SaveCheckpoint(); // the save recovers the old copy first, then replaces it
+            Checkpoints(root).Should().Equal("step-00000003");
+            resumed.Train(2);
+            resumed.SaveCheckpoint(); // KeepCheckpoints = 1: step 3 goes only after step 5 is complete
+            Checkpoints(root).Should().Equal("step-00000005");
+        }
+        using var last = TrainingSetup.Trainer(new StandInPredictor(seed: 10), options);
+        last.ResumeLatest().Should().BeTrue();
+        last.Step.Should().Be(5);
+    }
+
+    [Fact]
+    public void SaveCheckpoint_FailingAfterAKillBetweenRenames_LeavesTheOldCopyLoadable()
+    {
+        using var dir = TestFiles.Temp();
+        var format = new FailingFormat();
+        var options = TrainingSetup.Options(dir.Path) with { KeepCheckpoints = 1 };
+        using (var trainer = new Trainer(new StandInPredictor(seed: 3), TrainingSetup.Schedule, TrainingSetup.Data(), options, format, allowMixedPrecisionOnCpu: false))
+        {
+            trainer.Train(3);
+            SimulateKillBetweenRenames(trainer.SaveCheckpoint());
+            trainer.Train(2);
+            format.FailOnWrite = 2; // the next save dies half-way through its second file
+            FluentActions.Invoking(trainer.SaveCheckpoint).Should().Throw<IOException>().WithMessage("*simulated*");
+        }
+        using var fresh = new Trainer(new StandInPredictor(seed: 4), TrainingSetup.Schedule, TrainingSetup.Data(), options, format, allowMixedPrecisionOnCpu: false);
+        fresh.ResumeLatest().Should().BeTrue();
+        fresh.Step.Should().Be(3);
+    }
+
+    /// <summary>The checkpoint directories (primary or moved aside), without temporaries.</summary>
+    private static IEnumerable<string> Checkpoints(string root) =>
+        Directory.GetDirectories(root).Select(d => Path.GetFileName(d)!).Where(n => n.StartsWith("step-", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The state a kill leaves between the two renames of a re-save of <paramref name="checkpoint"/>'s step: the primary
+    /// moved aside to <c>.old-*</c>, the new copy still under its temporary name (complete, as it is written before the renames).
+    /// </summary>
+    private static void SimulateKillBetweenRenames(string checkpoint)
+    {
+        var root = Path.GetDirectoryName(checkpoint)!;
+        var name = Path.GetFileName(checkpoint);
+        var temp = Path.Combine(root, ".tmp-" + name + "-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(temp);
+        foreach (var file in Directory.GetFiles(checkpoint))
+        {
+            File.Copy(file, Path.Combine(temp, Path.GetFileName(file)));
+        }
+        Directory.Move(checkpoint, checkpoint + ".old-" + Guid.NewGuid().ToString("N"));
+    }
+
     private static (Trainer Trainer, string Checkpoint) TrainAndSave(string runDirectory, int steps)
     {
         var trainer = TrainingSetup.Trainer(new StandInPredictor(seed: 2), TrainingSetup.Options(runDirectory));

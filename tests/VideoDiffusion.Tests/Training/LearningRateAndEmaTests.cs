@@ -77,4 +77,21 @@ public sealed class LearningRateAndEmaTests
         }
         TrainingSetup.ShouldBeBitwiseEqual(TrainingSetup.Bits(model.state_dict()), moved);
     }
+
+    [Fact]
+    public void ConstructUpdateApply_LeakNoTensors()
+    {
+        var model = new StandInPredictor(seed: 2);
+        var parameters = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
+        parameters.Should().HaveCountGreaterThan(5);
+        var growth = LiveTensors.Growth(() =>
+        {
+            using var ema = new ExponentialMovingAverage(parameters, 0.9);
+            ema.Update(parameters);
+            using (ema.Apply(model))
+            {
+            }
+        });
+        growth.Should().Be(0);
+    }
 }

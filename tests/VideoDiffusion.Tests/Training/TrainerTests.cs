@@ -188,6 +188,37 @@ public sealed class TrainerTests
         model.parameters().Should().OnlyContain(p => p.isfinite().all().item<bool>());
     }
 
+    [Fact]
+    public void Constructor_ThrowsAfterBuildingOptimizerAndEma_LeaksNoTensors()
+    {
+        var model = new StandInPredictor(seed: 1);
+        var growth = LiveTensors.Growth(() =>
+            FluentActions.Invoking(() => TrainingSetup.Trainer(model, TrainingSetup.Options() with { BatchSize = 100 }))
+                .Should().Throw<ArgumentException>().WithParameterName("dataset"));
+        growth.Should().Be(0);
+    }
+
+    [Fact]
+    public void Train_DatasetOfThreeDimensionalClips_ThrowsNamingDatasetExpectedAndActualShape()
+    {
+        using var trainer = TrainingSetup.Trainer(new StandInPredictor(seed: 1), TrainingSetup.Options() with { PrefetchBatches = 0 }, new FlatClips());
+        FluentActions.Invoking(() => trainer.Train(1)).Should().Throw<ArgumentException>().WithParameterName("dataset")
+            .WithMessage("*[C, T, H, W]*[3, 6, 6]*FlatClips(8 images 3x6x6)*");
+        trainer.Step.Should().Be(0);
+    }
+
+    /// <summary>A dataset that wrongly returns images <c>[C, H, W]</c> instead of clips.</summary>
+    private sealed class FlatClips : IVideoDataset
+    {
+        public int Count => 8;
+
+        public int NumClasses => 0;
+
+        public string Description => "FlatClips(8 images 3x6x6)";
+
+        public VideoExample Get(int index) => new(full([3, 6, 6], index / 8.0f));
+    }
+
     /// <summary>IProgress that reports synchronously on the training thread (Progress&lt;T&gt; posts asynchronously).</summary>
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
