@@ -45,10 +45,7 @@ internal sealed class GenerationPlan : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1, nameof(GenerationRequest.Steps));
         Sampling = SamplingPlan.Create(pipeline.Schedule, steps, options.Spacing);
         GuidanceScale = request.GuidanceScale ?? options.GuidanceScale;
-        if (!double.IsFinite(GuidanceScale))
-        {
-            throw new ArgumentOutOfRangeException(nameof(GenerationRequest.GuidanceScale), GuidanceScale, "Expected a finite guidance scale.");
-        }
+        ClassifierFreeGuidance.RequireScale(GuidanceScale, nameof(GenerationRequest.GuidanceScale));
 
         _strategy = ResolveStrategy(options.KnownFrames, network, given);
         if (request.KeyFrames is not null)

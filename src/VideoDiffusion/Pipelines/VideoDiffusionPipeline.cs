@@ -17,12 +17,17 @@ namespace VideoDiffusion.Pipelines;
 /// <remarks>
 /// The pipeline is immutable: the <c>With…</c> methods return a new pipeline that shares the network. The pipeline
 /// made by <see cref="Load"/> (or built with <c>ownsNetwork: true</c>) disposes the network; pipelines derived from it
-/// must not be used after that. Generation runs on the network's device and dtype.
+/// throw <see cref="ObjectDisposedException"/> after that. Generation runs on the network's device and dtype.
+/// <see cref="Generate"/> may run on several threads at once; a <see cref="Dispose"/> that races running generations
+/// or saves cancels them at their next sampling step (they throw <see cref="ObjectDisposedException"/>) and waits
+/// for them to stop before it frees the network.
 /// </remarks>
 public sealed class VideoDiffusionPipeline : IDisposable
 {
     private readonly bool _ownsNetwork;
     private readonly ISampler? _customSampler;
+    private readonly NetworkLease _lease;
+    private volatile bool _disposed;
 
     /// <summary>Creates a pipeline around a network.</summary>
     /// <param name="predictor">The trained network (a <see cref="SpaceTimeUNet"/> for <see cref="Save"/>).</param>
@@ -30,11 +35,11 @@ public sealed class VideoDiffusionPipeline : IDisposable
     /// <param name="ownsNetwork">Whether <see cref="Dispose"/> disposes the network.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public VideoDiffusionPipeline(INoisePredictor predictor, VideoDiffusionPipelineOptions? options = null, bool ownsNetwork = false)
-        : this(predictor, (options ?? new VideoDiffusionPipelineOptions()).Validate(), ownsNetwork, null)
+        : this(predictor, (options ?? new VideoDiffusionPipelineOptions()).Validate(), ownsNetwork, null, null)
     {
     }
 
-    private VideoDiffusionPipeline(INoisePredictor predictor, VideoDiffusionPipelineOptions options, bool ownsNetwork, ISampler? customSampler)
+    private VideoDiffusionPipeline(INoisePredictor predictor, VideoDiffusionPipelineOptions options, bool ownsNetwork, ISampler? customSampler, NetworkLease? lease)
     {
         ArgumentNullException.ThrowIfNull(predictor);
         TorchBackend.EnsureAvailable();
@@ -45,6 +50,7 @@ public sealed class VideoDiffusionPipeline : IDisposable
         Noise = options.Noise.Build();
         _customSampler = customSampler;
         _ownsNetwork = ownsNetwork;
+        _lease = lease ?? new NetworkLease();
     }
 
     /// <summary>The network.</summary>
@@ -69,18 +75,26 @@ public sealed class VideoDiffusionPipeline : IDisposable
     public VideoDiffusionPipeline WithOptions(VideoDiffusionPipelineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new VideoDiffusionPipeline(Predictor, options.Validate(), false, _customSampler);
+        return Derive(options.Validate(), _customSampler);
     }
 
     /// <summary>A pipeline with another of the known samplers.</summary>
-    public VideoDiffusionPipeline WithSampler(SamplerKind sampler) =>
-        new(Predictor, (Options with { Sampler = sampler }).Validate(), false, null);
+    public VideoDiffusionPipeline WithSampler(SamplerKind sampler) => Derive((Options with { Sampler = sampler }).Validate(), null);
 
     /// <summary>A pipeline with a sampler of your own (it is not stored by <see cref="Save"/>, which records <see cref="VideoDiffusionPipelineOptions.Sampler"/>).</summary>
     public VideoDiffusionPipeline WithSampler(ISampler sampler)
     {
         ArgumentNullException.ThrowIfNull(sampler);
-        return new VideoDiffusionPipeline(Predictor, Options, false, sampler);
+        return Derive(Options, sampler);
+    }
+
+    /// <summary>Whether a sampler of the caller's own is set (<see cref="WithSampler(ISampler)"/>); <see cref="Save"/> refuses such a pipeline.</summary>
+    internal bool HasCustomSampler => _customSampler is not null;
+
+    private VideoDiffusionPipeline Derive(VideoDiffusionPipelineOptions options, ISampler? sampler)
+    {
+        ObjectDisposedException.ThrowIf(_disposed || _lease.IsReleased, this);
+        return new VideoDiffusionPipeline(Predictor, options, false, sampler, _lease);
     }
 
     /// <summary>A pipeline with another number of sampling steps.</summary>
@@ -104,9 +118,26 @@ public sealed class VideoDiffusionPipeline : IDisposable
     /// <exception cref="ArgumentException">The request is inconsistent (sizes, label counts, seeds, given frames); the
     /// message names the field, the expected and the actual value.</exception>
     /// <exception cref="OperationCanceledException">The request's token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">This pipeline, or the pipeline that owns the network, was disposed
+    /// (also when that happens during the generation).</exception>
     public GeneratedClips Generate(GenerationRequest? request = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         request ??= new GenerationRequest();
+        using var use = _lease.Enter(this);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(request.CancellationToken, _lease.Disposing);
+        try
+        {
+            return Run(request, cancellation.Token);
+        }
+        catch (OperationCanceledException e) when (_lease.IsReleased && !request.CancellationToken.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException($"{nameof(VideoDiffusionPipeline)}: the network was disposed during the generation.", e);
+        }
+    }
+
+    private GeneratedClips Run(GenerationRequest request, CancellationToken cancellationToken)
+    {
         using var plan = new GenerationPlan(this, request);
         var stopwatch = Stopwatch.StartNew();
         var done = 0;
@@ -121,7 +152,7 @@ public sealed class VideoDiffusionPipeline : IDisposable
             };
 
         using var seeded = SamplingContext.FromSeeds(plan.Seeds);
-        var runContext = new SamplingContext(seeded.Generators) { Callback = callback, CancellationToken = request.CancellationToken, Noise = Noise };
+        var runContext = new SamplingContext(seeded.Generators) { Callback = callback, CancellationToken = cancellationToken, Noise = Noise };
         using var scope = NewDisposeScope();
         Tensor videos;
         if (chunks > 1)
@@ -160,7 +191,13 @@ public sealed class VideoDiffusionPipeline : IDisposable
     /// into place; an existing folder is replaced only once the new one is complete.
     /// </summary>
     /// <exception cref="InvalidOperationException">The network is not a <see cref="SpaceTimeUNet"/>, or a custom sampler is set.</exception>
-    public void Save(string directory) => PipelineFolder.Save(this, directory);
+    /// <exception cref="ObjectDisposedException">This pipeline, or the pipeline that owns the network, was disposed.</exception>
+    public void Save(string directory)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var use = _lease.Enter(this);
+        PipelineFolder.Save(this, directory);
+    }
 
     /// <summary>Loads a pipeline written by <see cref="Save"/>; the returned pipeline owns its network.</summary>
     /// <param name="directory">The folder.</param>
@@ -170,15 +207,23 @@ public sealed class VideoDiffusionPipeline : IDisposable
     public static VideoDiffusionPipeline Load(string directory, Device? device = null)
     {
         var (network, options) = PipelineFolder.Load(directory, device);
-        return new VideoDiffusionPipeline(network, options, ownsNetwork: true, customSampler: null); // options validated by ReadDescription
+        return new VideoDiffusionPipeline(network, options, ownsNetwork: true, customSampler: null, lease: null); // options validated by ReadDescription
     }
 
-    /// <summary>Disposes the network if this pipeline owns it.</summary>
+    /// <summary>
+    /// Disposes the network if this pipeline owns it, after cancelling and awaiting the generations and saves that use
+    /// it (through this pipeline or one derived from it). Idempotent.
+    /// </summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         if (_ownsNetwork && Predictor is IDisposable disposable)
         {
-            disposable.Dispose();
+            _lease.Release(disposable.Dispose);
         }
     }
 }

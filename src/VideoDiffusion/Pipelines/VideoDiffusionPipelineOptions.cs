@@ -31,7 +31,8 @@ public sealed record VideoDiffusionPipelineOptions
 
     /// <summary>
     /// Classifier-free guidance scale w (1 = no guidance, 0 = unconditional), applied to requests with class labels;
-    /// requests without labels are sampled unguided. <value>The default value is 1.</value>
+    /// requests without labels are sampled unguided; at most <see cref="ClassifierFreeGuidance.MaxScale"/> in magnitude.
+    /// <value>The default value is 1.</value>
     /// </summary>
     public double GuidanceScale { get; init; } = 1.0;
 
@@ -77,10 +78,7 @@ public sealed record VideoDiffusionPipelineOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Frames, 1, nameof(Frames));
         ArgumentOutOfRangeException.ThrowIfLessThan(Height, 1, nameof(Height));
         ArgumentOutOfRangeException.ThrowIfLessThan(Width, 1, nameof(Width));
-        if (!double.IsFinite(GuidanceScale))
-        {
-            throw new ArgumentOutOfRangeException(nameof(GuidanceScale), GuidanceScale, "Expected a finite guidance scale.");
-        }
+        ClassifierFreeGuidance.RequireScale(GuidanceScale, nameof(GuidanceScale));
         if (!(GuidanceRescale >= 0 && GuidanceRescale <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(GuidanceRescale), GuidanceRescale, "Expected a guidance rescale in [0, 1].");

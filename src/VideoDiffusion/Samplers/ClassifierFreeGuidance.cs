@@ -29,6 +29,12 @@ public sealed class ClassifierFreeGuidance : IDenoiser, IDisposable
     private readonly Conditioning _joined;
     private bool _disposed;
 
+    /// <summary>
+    /// The largest accepted guidance scale magnitude, 100: published scales lie between 1.5 and 30, and beyond a few
+    /// hundred the extrapolation <c>w (c - u)</c> overflows half precision and saturates every pixel.
+    /// </summary>
+    public const double MaxScale = 100;
+
     /// <summary>Creates the decorator.</summary>
     /// <param name="denoiser">A denoiser that takes the conditioning per call (e.g. <see cref="PredictorDenoiser"/>).</param>
     /// <param name="conditional">The conditioning to guide towards.</param>
@@ -37,17 +43,14 @@ public sealed class ClassifierFreeGuidance : IDenoiser, IDisposable
     /// <param name="rescale">Guidance rescale phi in [0, 1]. <value>The default value is 0 (off); Lin et al. use 0.7.</value></param>
     /// <param name="batched">Evaluate both branches in one pass of batch 2B (false: two passes of batch B, for memory).
     /// <value>The default value is true.</value></param>
-    /// <exception cref="ArgumentOutOfRangeException">scale not finite; rescale outside [0, 1].</exception>
+    /// <exception cref="ArgumentOutOfRangeException">scale outside [-<see cref="MaxScale"/>, <see cref="MaxScale"/>] or not finite; rescale outside [0, 1].</exception>
     /// <exception cref="ArgumentException">The conditionings cannot be concatenated (a part on one branch only, other shapes, or a different IndependentFrames).</exception>
     public ClassifierFreeGuidance(IConditionalDenoiser denoiser, Conditioning conditional, Conditioning unconditional, double scale, double rescale = 0, bool batched = true)
     {
         ArgumentNullException.ThrowIfNull(denoiser);
         ArgumentNullException.ThrowIfNull(conditional);
         ArgumentNullException.ThrowIfNull(unconditional);
-        if (!double.IsFinite(scale))
-        {
-            throw new ArgumentOutOfRangeException(nameof(scale), scale, "Expected a finite guidance scale.");
-        }
+        RequireScale(scale, nameof(scale));
         Denoiser = denoiser;
         Conditional = conditional;
         Unconditional = unconditional;
@@ -189,5 +192,16 @@ public sealed class ClassifierFreeGuidance : IDenoiser, IDisposable
                 "unconditional");
         }
         return cat([a, b], 0).DetachFromDisposeScope();
+    }
+
+    /// <summary>Checks a guidance scale against [-<see cref="MaxScale"/>, <see cref="MaxScale"/>]; returns it.</summary>
+    internal static double RequireScale(double scale, string parameterName)
+    {
+        if (!(Math.Abs(scale) <= MaxScale))
+        {
+            throw new ArgumentOutOfRangeException(parameterName, scale,
+                $"Expected a guidance scale in [-{MaxScale}, {MaxScale}] (1 = conditional, 0 = unconditional; published values lie in 1.5-30), got {scale}.");
+        }
+        return scale;
     }
 }

@@ -1,0 +1,105 @@
+namespace VideoDiffusion.Pipelines;
+
+/// <summary>
+/// Shared by a pipeline and every pipeline derived from it (they share one network): counts the generations and saves
+/// that use the network, and lets the owner's <see cref="VideoDiffusionPipeline.Dispose"/> cancel them and free the
+/// network only once none runs. Without it a dispose racing a generation freed tensors under libtorch (segmentation
+/// faults, "Tensor invalid").
+/// </summary>
+internal sealed class NetworkLease
+{
+    private readonly object _gate = new();
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly Dictionary<int, int> _usesByThread = [];
+    private int _running;
+    private bool _released;
+    private Action? _deferredFree;
+
+    /// <summary>Cancelled when the owner starts disposing the network.</summary>
+    public CancellationToken Disposing => _disposing.Token;
+
+    /// <summary>Whether the network has been released (its owner disposed).</summary>
+    public bool IsReleased
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _released;
+            }
+        }
+    }
+
+    /// <summary>Marks one use of the network; dispose the result when done.</summary>
+    /// <exception cref="ObjectDisposedException">The network was released.</exception>
+    public Use Enter(object owner)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_released, owner);
+            _running++;
+            var thread = Environment.CurrentManagedThreadId;
+            _usesByThread[thread] = _usesByThread.GetValueOrDefault(thread) + 1;
+            return new Use(this, thread);
+        }
+    }
+
+    /// <summary>
+    /// Releases the network: running uses are cancelled (they stop at their next sampling step), later
+    /// <see cref="Enter"/> calls throw, and <paramref name="free"/> runs once no use is left. It runs before this method
+    /// returns, except when called from inside a use on the same thread (a progress callback): then the last use to
+    /// end runs it. Returns false, without running <paramref name="free"/>, when the lease was already released.
+    /// </summary>
+    public bool Release(Action free)
+    {
+        lock (_gate)
+        {
+            if (_released)
+            {
+                return false;
+            }
+            _released = true;
+        }
+        _disposing.Cancel();
+        lock (_gate)
+        {
+            if (_usesByThread.ContainsKey(Environment.CurrentManagedThreadId))
+            {
+                _deferredFree = free; // waiting here would wait for ourselves
+                return true;
+            }
+            while (_running > 0)
+            {
+                Monitor.Wait(_gate);
+            }
+        }
+        free();
+        return true;
+    }
+
+    private void Exit(int thread)
+    {
+        Action? free = null;
+        lock (_gate)
+        {
+            _running--;
+            if (--_usesByThread[thread] == 0)
+            {
+                _usesByThread.Remove(thread);
+            }
+            if (_running == 0 && _deferredFree is not null)
+            {
+                (free, _deferredFree) = (_deferredFree, null);
+            }
+            Monitor.PulseAll(_gate);
+        }
+        free?.Invoke();
+    }
+
+    /// <summary>One running use of the network.</summary>
+    public readonly struct Use(NetworkLease lease, int thread) : IDisposable
+    {
+        /// <summary>Ends the use.</summary>
+        public void Dispose() => lease.Exit(thread);
+    }
+}
