@@ -21,6 +21,34 @@ public class BackendTests
         e.InnerException.Should().BeSameAs(inner);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1001)]
+    public void MeasureConvolutionGradientError_RejectsRepetitionsOutOfRange(int repetitions)
+    {
+        FluentActions.Invoking(() => TorchBackend.MeasureConvolutionGradientError(repetitions)).Should().Throw<ArgumentOutOfRangeException>()
+            .Which.Message.Should().Contain("repetitions").And.Contain(repetitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void RetainFreedCpuMemory_RejectsBlockSizesBelowGlibcsDefault()
+    {
+        FluentActions.Invoking(() => TorchBackend.RetainFreedCpuMemory(4096)).Should().Throw<ArgumentOutOfRangeException>()
+            .Which.Message.Should().Contain("maxRetainedBlockBytes").And.Contain("131072").And.Contain("4096");
+    }
+}
+
+/// <summary>Tests of process-wide native settings: they run alone, since other tests' allocations and convolutions would disturb what they measure.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideSettings
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Process-wide native settings";
+}
+
+[Collection(ProcessWideSettings.Name)]
+public class ProcessWideSettingsTests
+{
     [Fact]
     public void OneDnnEnabled_RoundTrips_AndWithoutItConvolutionGradientsAreExact()
     {
@@ -38,22 +66,6 @@ public class BackendTests
         TorchBackend.OneDnnEnabled.Should().BeTrue();
         var measured = TorchBackend.MeasureConvolutionGradientError(2);
         (measured >= 0).Should().BeTrue($"the error is a non-negative number or +infinity, got {measured}");
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(1001)]
-    public void MeasureConvolutionGradientError_RejectsRepetitionsOutOfRange(int repetitions)
-    {
-        FluentActions.Invoking(() => TorchBackend.MeasureConvolutionGradientError(repetitions)).Should().Throw<ArgumentOutOfRangeException>()
-            .Which.Message.Should().Contain("repetitions").And.Contain(repetitions.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    [Fact]
-    public void RetainFreedCpuMemory_RejectsBlockSizesBelowGlibcsDefault()
-    {
-        FluentActions.Invoking(() => TorchBackend.RetainFreedCpuMemory(4096)).Should().Throw<ArgumentOutOfRangeException>()
-            .Which.Message.Should().Contain("maxRetainedBlockBytes").And.Contain("131072").And.Contain("4096");
     }
 
     [Fact]

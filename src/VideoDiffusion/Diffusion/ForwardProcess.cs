@@ -19,7 +19,7 @@ public static class ForwardProcess
         TorchBackend.EnsureAvailable();
         Shapes.RequireSameShape(x0, eps, nameof(x0), nameof(eps));
         using var scope = NewDisposeScope();
-        return (x0 * level.Alpha + eps * level.Sigma).MoveToOuterDisposeScope();
+        return (x0.MulScalar(level.Alpha) + eps.MulScalar(level.Sigma)).MoveToOuterDisposeScope();
     }
 
     /// <summary>

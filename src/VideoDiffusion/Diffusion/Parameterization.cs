@@ -1,5 +1,6 @@
 using VideoDiffusion.Schedules;
 using static TorchSharp.torch;
+using VideoDiffusion.Internal;
 
 namespace VideoDiffusion.Diffusion;
 
@@ -126,7 +127,7 @@ public abstract class Parameterization
     }
 
     private static (Tensor Alpha, Tensor Sigma) Scalars(Tensor like, NoiseLevel level) =>
-        (full([], level.Alpha, like.dtype, like.device), full([], level.Sigma, like.dtype, like.device));
+        (HeldScalars.Full0d(level.Alpha, like.dtype, like.device), HeldScalars.Full0d(level.Sigma, like.dtype, like.device));
 
     /// <inheritdoc />
     public override string ToString() => Kind.ToString();

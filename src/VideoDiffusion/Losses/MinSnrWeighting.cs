@@ -1,6 +1,7 @@
 using System.Globalization;
 using VideoDiffusion.Diffusion;
 using static TorchSharp.torch;
+using VideoDiffusion.Internal;
 
 namespace VideoDiffusion.Losses;
 
@@ -36,8 +37,8 @@ public sealed class MinSnrWeighting : ILossWeighting
     public Tensor Weights(Tensor alpha, Tensor sigma, Parameterization parameterization) =>
         TargetScale.Weigh(alpha, sigma, parameterization, (a2, s2, kind) => kind switch
         {
-            ParameterizationKind.Epsilon => (Gamma * s2 / a2).clamp_max(1.0),
+            ParameterizationKind.Epsilon => (s2.MulScalar(Gamma) / a2).clamp_max(1.0),
             ParameterizationKind.Sample => (a2 / s2).clamp_max(Gamma),
-            _ => minimum(a2, Gamma * s2) / TargetScale.DenominatorSquared(alpha, sigma, kind),
+            _ => minimum(a2, s2.MulScalar(Gamma)) / TargetScale.DenominatorSquared(alpha, sigma, kind),
         });
 }

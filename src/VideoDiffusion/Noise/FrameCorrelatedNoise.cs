@@ -1,5 +1,6 @@
 using System.Globalization;
 using static TorchSharp.torch;
+using VideoDiffusion.Internal;
 
 namespace VideoDiffusion.Noise;
 
@@ -61,7 +62,7 @@ public sealed class FrameCorrelatedNoise : INoiseSource
         if (Mode == FrameCorrelationMode.Mixed)
         {
             var shared = NoiseDraw.Randn([shape[0], shape[1], 1, shape[3], shape[4]], generator, dtype);
-            result = shared * Math.Sqrt(Correlation) + independent * Math.Sqrt(1 - Correlation);
+            result = shared.MulScalar(Math.Sqrt(Correlation)) + independent.MulScalar(Math.Sqrt(1 - Correlation));
         }
         else
         {
@@ -72,7 +73,7 @@ public sealed class FrameCorrelatedNoise : INoiseSource
             output[0] = previous;
             for (var f = 1; f < frames.Length; f++)
             {
-                previous = previous * Correlation + frames[f] * innovation;
+                previous = previous.MulScalar(Correlation) + frames[f].MulScalar(innovation);
                 output[f] = previous;
             }
             result = stack(output, 2);

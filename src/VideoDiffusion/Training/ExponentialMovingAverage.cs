@@ -1,6 +1,7 @@
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
+using VideoDiffusion.Internal;
 
 namespace VideoDiffusion.Training;
 
@@ -77,7 +78,7 @@ public sealed class ExponentialMovingAverage : IDisposable
         {
             // detach() makes a new native handle: dispose it here, or every update leaks one per parameter outside a scope.
             using var detached = value.detach();
-            Shadow(name).mul_(d).add_(detached, alpha: 1 - d);
+            Shadow(name).MulScalar_(d).AddScaled_(detached, 1 - d);
         }
         Updates++;
     }

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using VideoDiffusion.Internal;
 
 namespace VideoDiffusion.Training;
 
@@ -122,7 +123,7 @@ internal sealed class TrainableWeights : IDisposable
         foreach (var (name, master) in _optimized)
         {
             using var grad = live[name].grad;
-            master.grad = grad is null ? zeros_like(master) : grad.to(master.dtype) * scale;
+            master.grad = grad is null ? zeros_like(master) : grad.to(master.dtype).MulScalar(scale);
             live[name].grad = null;
         }
     }

@@ -392,7 +392,7 @@ public sealed class Trainer : IDisposable
             using var batch = batches.Current;
             _position = batch.Position.Next(_loader.BatchesPerEpoch);
             samples += batch.Videos.shape[0];
-            var loss = MicroBatchLoss(batch) / Options.GradientAccumulationSteps;
+            var loss = MicroBatchLoss(batch).DivScalar(Options.GradientAccumulationSteps);
             var value = loss.to(ScalarType.Float64).item<double>();
             lossSum += value;
             if (!double.IsFinite(value))
@@ -400,7 +400,7 @@ public sealed class Trainer : IDisposable
                 finiteLoss = false;
                 continue;
             }
-            (_lossScale == 1.0 ? loss : loss * _lossScale).backward();
+            (_lossScale == 1.0 ? loss : loss.MulScalar(_lossScale)).backward();
         }
         _weights.CollectGradients(1.0 / _lossScale);
         var norm = finiteLoss ? nn.utils.clip_grad_norm_(_optimizedParameters, Options.MaxGradNorm ?? double.PositiveInfinity) : double.NaN;
@@ -463,8 +463,8 @@ public sealed class Trainer : IDisposable
         var labels = batch.Labels;
         if (Options.ClassDropout > 0)
         {
-            var drop = rand([labels.shape[0]], generator: _generator) < Options.ClassDropout;
-            labels = where(drop, full_like(labels, Dataset.NumClasses), labels);
+            var drop = rand([labels.shape[0]], generator: _generator).LessThan(Options.ClassDropout);
+            labels = where(drop, HeldScalars.FullLike(labels, Dataset.NumClasses), labels);
         }
         return labels.to(_device);
     }
