@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using VideoDiffusion.Diffusion;
+using VideoDiffusion.Internal;
 using VideoDiffusion.Noise;
 using VideoDiffusion.Predictors;
 using VideoDiffusion.Samplers;
@@ -26,7 +27,7 @@ public sealed class VideoDiffusionPipeline : IDisposable
 {
     private readonly bool _ownsNetwork;
     private readonly ISampler? _customSampler;
-    private readonly NetworkLease _lease;
+    private readonly UseGate _lease;
     private volatile bool _disposed;
 
     /// <summary>Creates a pipeline around a network.</summary>
@@ -39,7 +40,7 @@ public sealed class VideoDiffusionPipeline : IDisposable
     {
     }
 
-    private VideoDiffusionPipeline(INoisePredictor predictor, VideoDiffusionPipelineOptions options, bool ownsNetwork, ISampler? customSampler, NetworkLease? lease)
+    private VideoDiffusionPipeline(INoisePredictor predictor, VideoDiffusionPipelineOptions options, bool ownsNetwork, ISampler? customSampler, UseGate? lease)
     {
         ArgumentNullException.ThrowIfNull(predictor);
         TorchBackend.EnsureAvailable();
@@ -50,7 +51,7 @@ public sealed class VideoDiffusionPipeline : IDisposable
         Noise = options.Noise.Build();
         _customSampler = customSampler;
         _ownsNetwork = ownsNetwork;
-        _lease = lease ?? new NetworkLease();
+        _lease = lease ?? new UseGate();
     }
 
     /// <summary>The network.</summary>

@@ -42,8 +42,9 @@ public sealed class Trainer : IDisposable
     private int _consecutiveNonFinite;
     private double _lossScale = 1.0;
     private int _lossScaleCleanSteps;
-    private bool _running;
-    private bool _disposed;
+    private int _running;
+    private readonly UseGate _gate = new();
+    private volatile bool _disposed;
     private bool _shapeChecked;
 
     /// <summary>Creates a trainer.</summary>
@@ -181,11 +182,28 @@ public sealed class Trainer : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(steps), steps, "Expected a number of steps >= 0.");
         }
-        if (_running)
+        using var use = _gate.Enter(this);
+        if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
         {
             throw new InvalidOperationException("Train is already running on this trainer.");
         }
-        _running = true;
+        try
+        {
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _gate.Disposing);
+            return Run(steps, progress, cancellation.Token);
+        }
+        catch (OperationCanceledException e) when (_gate.IsReleased && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException($"{nameof(Trainer)}: the trainer was disposed during the run (stopped at step {Step}).", e);
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    private TrainingResult Run(long? steps, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
         var watch = Stopwatch.StartNew();
         var target = Math.Min(Options.TotalSteps, steps is { } s ? Step + s : Options.TotalSteps);
         var losses = new List<double>();
@@ -226,7 +244,6 @@ public sealed class Trainer : IDisposable
         {
             metrics?.Dispose();
             _weights.Raise();
-            _running = false;
         }
         return new TrainingResult(Step, Step - start, losses, SkippedSteps, LastCheckpoint, watch.Elapsed);
     }
@@ -242,6 +259,7 @@ public sealed class Trainer : IDisposable
     public IDisposable UseEmaWeights()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        using var use = _gate.Enter(this);
         return Ema is null ? NoOp.Instance : Ema.Apply(_module);
     }
 
@@ -255,6 +273,7 @@ public sealed class Trainer : IDisposable
     public string SaveCheckpoint()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        using var use = _gate.Enter(this);
         var store = Store ?? throw new InvalidOperationException("Set TrainerOptions.RunDirectory to write checkpoints.");
         var owned = new List<Tensor>();
         try
@@ -289,7 +308,8 @@ public sealed class Trainer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (_running)
+        using var use = _gate.Enter(this);
+        if (Volatile.Read(ref _running) != 0)
         {
             throw new InvalidOperationException("Cannot load a checkpoint while Train is running.");
         }
@@ -355,7 +375,12 @@ public sealed class Trainer : IDisposable
         return true;
     }
 
-    /// <summary>Disposes the optimizer state, the EMA, the generator and (with mixed precision) the master weights; the network stays usable.</summary>
+    /// <summary>
+    /// Disposes the optimizer state, the EMA, the generator and (with mixed precision) the master weights; the network
+    /// stays usable. A run or checkpoint in progress on another thread is cancelled at its next step boundary (it throws
+    /// <see cref="ObjectDisposedException"/>) and awaited before anything is freed; called from a run's own progress
+    /// callback, the run stops after the callback and frees the state itself. Idempotent.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -363,10 +388,13 @@ public sealed class Trainer : IDisposable
             return;
         }
         _disposed = true;
-        _weights.Dispose();
-        _optimizer.Dispose();
-        Ema?.Dispose();
-        _generator.Dispose();
+        _gate.Release(() =>
+        {
+            _weights.Dispose();
+            _optimizer.Dispose();
+            Ema?.Dispose();
+            _generator.Dispose();
+        });
     }
 
     private TrainingProgress RunStep(IEnumerator<VideoBatch> batches)

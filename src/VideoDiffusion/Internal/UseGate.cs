@@ -1,12 +1,12 @@
-namespace VideoDiffusion.Pipelines;
+namespace VideoDiffusion.Internal;
 
 /// <summary>
-/// Shared by a pipeline and every pipeline derived from it (they share one network): counts the generations and saves
-/// that use the network, and lets the owner's <see cref="VideoDiffusionPipeline.Dispose"/> cancel them and free the
-/// network only once none runs. Without it a dispose racing a generation freed tensors under libtorch (segmentation
-/// faults, "Tensor invalid").
+/// Guards native state against a dispose that races its users: counts the calls that use the state (a pipeline's
+/// generations and saves, shared with the pipelines derived from it; a trainer's runs and checkpoints), and lets the
+/// owner's Dispose cancel them and free the state only once none runs. Without it a dispose racing a generation or a
+/// training run freed tensors under libtorch (segmentation faults, "Tensor invalid").
 /// </summary>
-internal sealed class NetworkLease
+internal sealed class UseGate
 {
     private readonly object _gate = new();
     private readonly CancellationTokenSource _disposing = new();
@@ -15,10 +15,10 @@ internal sealed class NetworkLease
     private bool _released;
     private Action? _deferredFree;
 
-    /// <summary>Cancelled when the owner starts disposing the network.</summary>
+    /// <summary>Cancelled when the owner starts disposing the state.</summary>
     public CancellationToken Disposing => _disposing.Token;
 
-    /// <summary>Whether the network has been released (its owner disposed).</summary>
+    /// <summary>Whether the state has been released (its owner disposed).</summary>
     public bool IsReleased
     {
         get
@@ -30,8 +30,8 @@ internal sealed class NetworkLease
         }
     }
 
-    /// <summary>Marks one use of the network; dispose the result when done.</summary>
-    /// <exception cref="ObjectDisposedException">The network was released.</exception>
+    /// <summary>Marks one use of the state; dispose the result when done.</summary>
+    /// <exception cref="ObjectDisposedException">The state was released.</exception>
     public Use Enter(object owner)
     {
         lock (_gate)
@@ -45,10 +45,10 @@ internal sealed class NetworkLease
     }
 
     /// <summary>
-    /// Releases the network: running uses are cancelled (they stop at their next sampling step), later
+    /// Releases the state: running uses are cancelled (they stop at their next sampling step), later
     /// <see cref="Enter"/> calls throw, and <paramref name="free"/> runs once no use is left. It runs before this method
     /// returns, except when called from inside a use on the same thread (a progress callback): then the last use to
-    /// end runs it. Returns false, without running <paramref name="free"/>, when the lease was already released.
+    /// end runs it. Returns false, without running <paramref name="free"/>, when the gate was already released.
     /// </summary>
     public bool Release(Action free)
     {
@@ -96,8 +96,8 @@ internal sealed class NetworkLease
         free?.Invoke();
     }
 
-    /// <summary>One running use of the network.</summary>
-    public readonly struct Use(NetworkLease lease, int thread) : IDisposable
+    /// <summary>One running use of the state.</summary>
+    public readonly struct Use(UseGate lease, int thread) : IDisposable
     {
         /// <summary>Ends the use.</summary>
         public void Dispose() => lease.Exit(thread);
