@@ -56,4 +56,9 @@ public sealed class TrainerDisposeTests
         shadow.IsInvalid.Should().BeTrue();
         trainer.Step.Should().Be(2);
     }
+
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
 }
