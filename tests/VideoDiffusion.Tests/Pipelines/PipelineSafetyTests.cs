@@ -121,6 +121,19 @@ public sealed class PipelineSafetyTests : IDisposable
     }
 
     [Fact]
+    public void SaveAndLoad_LeakNoTensors()
+    {
+        _pipeline.Save(_dir);
+        VideoDiffusionPipeline.Load(_dir).Dispose();
+        var growth = TestSupport.LiveTensors.Growth(() =>
+        {
+            _pipeline.Save(_dir);
+            VideoDiffusionPipeline.Load(_dir).Dispose();
+        });
+        growth.Should().Be(0);
+    }
+
+    [Fact]
     public void Save_WithACustomSampler_Throws_AndWritesNothing()
     {
         var custom = _pipeline.WithSampler(KnownSamplers.FromKind(SamplerKind.Ddim));
