@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using VideoDiffusion;
 using VideoDiffusion.Data;
 using VideoDiffusion.Diffusion;
@@ -213,14 +214,33 @@ internal static class MovingShapesTraining
         var watch = Stopwatch.StartNew();
         var startStep = trainer.Step;
         var smoothed = double.NaN;
-        var result = trainer.Train(progress: new ConsoleProgress<TrainingProgress>(p =>
+        var progress = new ConsoleProgress<TrainingProgress>(p =>
         {
             smoothed = double.IsNaN(smoothed) ? p.Loss : 0.98 * smoothed + 0.02 * p.Loss;
             var done = p.Step - startStep;
             var eta = TimeSpan.FromSeconds(watch.Elapsed.TotalSeconds / Math.Max(1, done) * (p.TotalSteps - p.Step));
             Console.Write(string.Create(CultureInfo.InvariantCulture,
                 $"\rstep {p.Step}/{p.TotalSteps}  loss {smoothed:F4}  lr {p.LearningRate:E2}  {p.SamplesPerSecond:F1} clips/s  ETA {eta:hh\\:mm\\:ss}   "));
-        }));
+        });
+        long? failedAt = null;
+        while (true)
+        {
+            try
+            {
+                trainer.Train(progress: progress);
+                break;
+            }
+            catch (ExternalException e) when (failedAt != trainer.Step && trainer.LastCheckpoint is not null)
+            {
+                // TorchSharp 0.107 can free an implicit Scalar while libtorch reads it (docs/training.md): the process
+                // state is intact, so resume from the last checkpoint, which replays the same steps bit-exactly. A
+                // second failure at the same step is a real error and propagates.
+                failedAt = trainer.Step;
+                Console.WriteLine();
+                Console.WriteLine($"libtorch error at step {trainer.Step} ({e.Message.Split('\n')[0]}); resuming from {trainer.LastCheckpoint}.");
+                trainer.ResumeLatest();
+            }
+        }
         Console.WriteLine();
 
         using (trainer.UseEmaWeights())
@@ -228,7 +248,7 @@ internal static class MovingShapesTraining
             using var pipeline = new VideoDiffusionPipeline(network, pipelineOptions);
             pipeline.Save(modelDir);
         }
-        Console.WriteLine($"Trained {result.StepsRun} steps in {result.Elapsed.TotalMinutes:F1} min; pipeline (EMA weights) written to {modelDir}.");
+        Console.WriteLine($"Trained {trainer.Step - startStep} steps in {watch.Elapsed.TotalMinutes:F1} min; pipeline (EMA weights) written to {modelDir}.");
         return 0;
     }
 
