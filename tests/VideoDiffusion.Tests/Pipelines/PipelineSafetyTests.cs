@@ -2,6 +2,7 @@ using VideoDiffusion.Pipelines;
 using VideoDiffusion.Predictors;
 using VideoDiffusion.Samplers;
 using static VideoDiffusion.Tests.Predictors.UNetTestSupport;
+using VideoDiffusion.Tests.TestSupport;
 
 namespace VideoDiffusion.Tests.Pipelines;
 
@@ -169,7 +170,7 @@ public sealed class PipelineSafetyTests : IDisposable
         var generation = Task.Run(() => derived.Generate(new GenerationRequest
         {
             Count = 2,
-            Progress = new SynchronousProgress<GenerationProgress>(p =>
+            Progress = new SyncProgress<GenerationProgress>(p =>
             {
                 sawFreedWeights |= weight.IsInvalid;
                 Interlocked.Increment(ref steps);
@@ -210,7 +211,7 @@ public sealed class PipelineSafetyTests : IDisposable
         var stillAliveInCallback = false;
         FluentActions.Invoking(() => owner.Generate(new GenerationRequest
         {
-            Progress = new SynchronousProgress<GenerationProgress>(p =>
+            Progress = new SyncProgress<GenerationProgress>(p =>
             {
                 owner.Dispose();
                 stillAliveInCallback = !weight.IsInvalid;
@@ -218,10 +219,5 @@ public sealed class PipelineSafetyTests : IDisposable
         })).Should().Throw<ObjectDisposedException>().WithMessage("*disposed during the generation*");
         stillAliveInCallback.Should().BeTrue("the network is freed only when the generation has stopped");
         weight.IsInvalid.Should().BeTrue();
-    }
-
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -108,7 +108,7 @@ public sealed class VideoDiffusionPipelineTests : IDisposable
     {
         using var clip = rand([3, 3, 8, 8], generator: Tensors.Seeded(4)) * 2 - 1;
         var steps = new List<GenerationProgress>();
-        using var clips = _pipeline.Generate(new GenerationRequest { Continue = clip, Frames = 9, Progress = new SynchronousProgress<GenerationProgress>(steps.Add) });
+        using var clips = _pipeline.Generate(new GenerationRequest { Continue = clip, Frames = 9, Progress = new SyncProgress<GenerationProgress>(steps.Add) });
         clips.Videos.shape.Should().Equal(1, 3, 9, 8, 8);
         using var head = clips.Videos[0, .., ..3];
         Tensors.MaxAbsDiff(head, clip).Should().Be(0);
@@ -279,10 +279,5 @@ public sealed class VideoDiffusionPipelineTests : IDisposable
         Tensors.MaxAbsDiff(npy, clips.Videos).Should().Be(0);
         var sheet = Png.Read(Path.Combine(_dir, "sheet.png"));
         sheet.Height.Should().BeGreaterThan(2 * 8);
-    }
-
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -1,4 +1,5 @@
 using VideoDiffusion.Training;
+using VideoDiffusion.Tests.TestSupport;
 
 namespace VideoDiffusion.Tests.Training;
 
@@ -55,10 +56,5 @@ public sealed class TrainerDisposeTests
         aliveInCallback.Should().BeTrue("the state is freed only after the run has stopped");
         shadow.IsInvalid.Should().BeTrue();
         trainer.Step.Should().Be(2);
-    }
-
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -218,10 +218,4 @@ public sealed class TrainerTests
 
         public VideoExample Get(int index) => new(full([3, 6, 6], index / 8.0f));
     }
-
-    /// <summary>IProgress that reports synchronously on the training thread (Progress&lt;T&gt; posts asynchronously).</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }
