@@ -164,6 +164,7 @@ internal static class MovingShapesTraining
         {
             NormStatistics = a.Has("norm") ? a.GetEnum<NormStatistics>("norm") : baseNetwork.NormStatistics,
             TemporalInitScale = a.GetDouble("temporal-init", baseNetwork.TemporalInitScale),
+            JointAttentionLevels = a.Has("joint-levels") ? a.GetIntList("joint-levels") : baseNetwork.JointAttentionLevels,
         };
         var pipelineOptions = MovingShapesSetup.Pipeline with
         {
@@ -180,8 +181,14 @@ internal static class MovingShapesTraining
         using var network = new SpaceTimeUNet(networkOptions, new Generator((ulong)seed + 1, CPU));
         if (start is not null)
         {
-            // Start from the weights of a pipeline folder (fine-tuning).
-            network.load_state_dict(((nn.Module)start.Predictor).state_dict());
+            // Start from the weights of a pipeline folder (fine-tuning). Joint attention layers the starting network lacks
+            // (--joint-levels) keep their fresh, zero-output initialisation, so the network starts as the one loaded.
+            var (missing, unexpected) = network.load_state_dict(((nn.Module)start.Predictor).state_dict(), strict: false);
+            var notJoint = missing.Where(k => !k.Contains("joint_temporal_attention", StringComparison.Ordinal)).Concat(unexpected).ToList();
+            if (notJoint.Count > 0)
+            {
+                throw new ArgumentException($"--init: the starting network does not fit the one to train (keys {string.Join(", ", notJoint.Take(5))}).");
+            }
         }
         var options = new TrainerOptions
         {
@@ -301,6 +308,7 @@ internal sealed class Arguments
           --frames N        frames per clip (default: 16)
           --norm KIND       GroupNorm statistics: PerClip or PerFrame (default: the preset's, PerClip, or --init's)
           --temporal-init S initial scale of the temporal layers' weights, 0 = zero (default: the preset's)
+          --joint-levels L  levels with joint space-time attention, e.g. 2 (default: the preset's, or --init's)
           --noise-correlation RHO  frame-correlated noise in training and sampling, 0 = Gaussian (default: 0)
           --parameterization KIND  V, Epsilon, Sample or Flow (default: V)
           --init DIR        start from the weights (and network options) of this pipeline folder instead of random ones
@@ -336,6 +344,12 @@ internal sealed class Arguments
     public long GetLong(string name, long fallback) => Has(name)
         ? long.TryParse(Get(name, ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--{name} expects an integer, got '{Get(name, "")}'.")
         : fallback;
+
+    public IReadOnlyList<int> GetIntList(string name) =>
+        Get(name, "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) && i >= 0 ? i
+                : throw new ArgumentException($"--{name} expects comma-separated level indices, got '{Get(name, "")}'."))
+            .ToArray();
 
     public double GetDouble(string name, double fallback) => Has(name)
         ? double.TryParse(Get(name, ""), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--{name} expects a number, got '{Get(name, "")}'.")

@@ -15,7 +15,8 @@ internal sealed class DownBlock : SpaceTimeLevel
 
     /// <summary>Creates level <paramref name="level"/>, entered with <paramref name="inChannels"/> channels.</summary>
     public DownBlock(int level, int inChannels, SpaceTimeUNetOptions options)
-        : base(nameof(DownBlock), Inputs(level, inChannels, options), options.ChannelsAt(level), options.AttentionLevels.Contains(level), options)
+        : base(nameof(DownBlock), Inputs(level, inChannels, options), options.ChannelsAt(level), options.AttentionLevels.Contains(level),
+            options.JointAttentionLevels.Contains(level), options)
     {
         if (level < options.Levels - 1)
         {

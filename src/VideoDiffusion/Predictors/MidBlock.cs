@@ -18,7 +18,7 @@ internal sealed class MidBlock : nn.Module<Tensor, SpaceTimeStep, Tensor>
     {
         var channels = options.ChannelsAt(options.Levels - 1);
         resnets.Add(new SpaceTimeResBlock(channels, channels, options));
-        attentions.Add(SpaceTimeAttentionBlock.Create(channels, spatial: true, options)!);
+        attentions.Add(SpaceTimeAttentionBlock.Create(channels, spatial: true, joint: options.JointAttentionLevels.Contains(options.Levels - 1), options)!);
         resnets.Add(new SpaceTimeResBlock(channels, channels, options));
         RegisterComponents();
     }

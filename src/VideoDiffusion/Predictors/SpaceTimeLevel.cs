@@ -13,14 +13,14 @@ internal abstract class SpaceTimeLevel : nn.Module
     private readonly ModuleList<SpaceTimeResBlock> resnets = new();
     private readonly ModuleList<SpaceTimeAttentionBlock> attentions = new();
 
-    /// <summary>Creates the level from the input channel count of each of its ResNet blocks.</summary>
-    protected SpaceTimeLevel(string name, IReadOnlyList<int> inChannels, int channels, bool spatialAttention, SpaceTimeUNetOptions options)
+    /// <summary>Creates the level from the input channel count of each of its ResNet blocks and which attention layers follow them.</summary>
+    protected SpaceTimeLevel(string name, IReadOnlyList<int> inChannels, int channels, bool spatialAttention, bool jointAttention, SpaceTimeUNetOptions options)
         : base(name)
     {
         foreach (var input in inChannels)
         {
             resnets.Add(new SpaceTimeResBlock(input, channels, options));
-            if (SpaceTimeAttentionBlock.Create(channels, spatialAttention, options) is { } attention)
+            if (SpaceTimeAttentionBlock.Create(channels, spatialAttention, jointAttention, options) is { } attention)
             {
                 attentions.Add(attention);
             }

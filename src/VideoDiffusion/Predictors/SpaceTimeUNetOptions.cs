@@ -68,6 +68,24 @@ public sealed record SpaceTimeUNetOptions
         init => field = NonNegativeDistinctList(value, nameof(AttentionLevels));
     } = [1, 2];
 
+    /// <summary>
+    /// Indices of the levels whose attention stacks end with joint space-time self-attention: every position of every
+    /// frame attends to every position of every frame of its clip (full 3D attention, as in CogVideoX), so what one frame
+    /// shows reaches all others in one layer wherever the object has moved. The factorized temporal attention only links
+    /// the same pixel across frames, which a moving object leaves after a frame or two. The middle block has it when the
+    /// lowest level is listed. Its cost grows with <c>(T H W)^2</c>, so it belongs at low resolution; its output projection
+    /// starts at zero (a temporal layer: <see cref="SpaceTimeUNet.IsTemporal"/>), so adding it to a trained network
+    /// changes nothing until it is trained. Skipped under <see cref="Conditioning.IndependentFrames"/>.
+    /// <value>The default value is [] (none).</value>
+    /// </summary>
+    /// <exception cref="ArgumentNullException">Null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative element (the upper bound is checked by <see cref="Validate"/>).</exception>
+    public IReadOnlyList<int> JointAttentionLevels
+    {
+        get;
+        init => field = NonNegativeDistinctList(value, nameof(JointAttentionLevels));
+    } = [];
+
     /// <summary>Channels per attention head; a layer with C channels has <c>C / AttentionHeadChannels</c> heads. <value>The default value is 32.</value></summary>
     /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
     public int AttentionHeadChannels
@@ -256,6 +274,14 @@ public sealed record SpaceTimeUNetOptions
                     $"Expected attention levels in [0, {Levels - 1}] (there are {Levels} channel multipliers).");
             }
         }
+        foreach (var level in JointAttentionLevels)
+        {
+            if (level >= Levels)
+            {
+                throw new ArgumentOutOfRangeException(nameof(JointAttentionLevels), level,
+                    $"Expected joint attention levels in [0, {Levels - 1}] (there are {Levels} channel multipliers).");
+            }
+        }
         for (var level = 0; level < Levels; level++)
         {
             var channels = ChannelsAt(level);
@@ -265,7 +291,7 @@ public sealed record SpaceTimeUNetOptions
                     $"Expected the channels of every level to be divisible by NormGroups = {NormGroups}, got {channels} at level {level}.",
                     nameof(NormGroups));
             }
-            var attended = TemporalAttention || level == Levels - 1 || AttentionLevels.Contains(level);
+            var attended = TemporalAttention || level == Levels - 1 || AttentionLevels.Contains(level) || JointAttentionLevels.Contains(level);
             if (attended && channels % AttentionHeadChannels != 0)
             {
                 throw new ArgumentException(
@@ -285,6 +311,7 @@ public sealed record SpaceTimeUNetOptions
         && ChannelMultipliers.SequenceEqual(other.ChannelMultipliers)
         && ResBlocksPerLevel == other.ResBlocksPerLevel
         && AttentionLevels.SequenceEqual(other.AttentionLevels)
+        && JointAttentionLevels.SequenceEqual(other.JointAttentionLevels)
         && AttentionHeadChannels == other.AttentionHeadChannels
         && NormGroups == other.NormGroups
         && NormStatistics == other.NormStatistics
@@ -314,6 +341,10 @@ public sealed record SpaceTimeUNetOptions
         {
             hash.Add(a);
         }
+        foreach (var j in JointAttentionLevels)
+        {
+            hash.Add(100 + j);
+        }
         hash.Add(AttentionHeadChannels);
         hash.Add(NormGroups);
         hash.Add(NormStatistics);
@@ -333,7 +364,8 @@ public sealed record SpaceTimeUNetOptions
     {
         builder.Append($"InChannels = {InChannels}, OutChannels = {OutChannels}, BaseChannels = {BaseChannels}, ")
             .Append($"ChannelMultipliers = [{string.Join(", ", ChannelMultipliers)}], ResBlocksPerLevel = {ResBlocksPerLevel}, ")
-            .Append($"AttentionLevels = [{string.Join(", ", AttentionLevels)}], AttentionHeadChannels = {AttentionHeadChannels}, ")
+            .Append($"AttentionLevels = [{string.Join(", ", AttentionLevels)}], JointAttentionLevels = [{string.Join(", ", JointAttentionLevels)}], ")
+            .Append($"AttentionHeadChannels = {AttentionHeadChannels}, ")
             .Append($"NormGroups = {NormGroups}, NormStatistics = {NormStatistics}, TemporalInitScale = {TemporalInitScale}, ")
             .Append($"TemporalConvolution = {TemporalConvolution}, TemporalAttention = {TemporalAttention}, ")
             .Append($"RelativePositionBuckets = {RelativePositionBuckets}, RelativePositionMaxDistance = {RelativePositionMaxDistance}, ")

@@ -17,7 +17,8 @@ internal sealed class UpBlock : SpaceTimeLevel
     /// <summary>Creates level <paramref name="level"/>, entered with <paramref name="inChannels"/> channels, consuming
     /// skip connections of the channel counts <paramref name="skipChannels"/> (in the order they are popped).</summary>
     public UpBlock(int level, int inChannels, IReadOnlyList<int> skipChannels, SpaceTimeUNetOptions options)
-        : base(nameof(UpBlock), Inputs(level, inChannels, skipChannels, options), options.ChannelsAt(level), options.AttentionLevels.Contains(level), options)
+        : base(nameof(UpBlock), Inputs(level, inChannels, skipChannels, options), options.ChannelsAt(level), options.AttentionLevels.Contains(level),
+            options.JointAttentionLevels.Contains(level), options)
     {
         if (level > 0)
         {

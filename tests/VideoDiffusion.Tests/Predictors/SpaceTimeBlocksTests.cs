@@ -108,6 +108,44 @@ public class SpaceTimeBlocksTests
     }
 
     [Fact]
+    public void JointAttention_RandomWeights_EqualsNaiveSoftmaxAttentionOverAllTokensOfEachClip()
+    {
+        const int channels = 6, heads = 2;
+        using var layer = new JointAttention(channels, heads);
+        RandomizeAll(layer, seed: 21, skip: "norm");
+        using var scope = NewDisposeScope();
+        var (t, b, positions) = (3L, 2L, 4L);
+        var x = Normal([t * b, positions, channels], seed: 22, ScalarType.Float64);
+
+        var actual = layer.call(x, Step(t, b));
+
+        // Reference: frame n of the folded batch is frame n / B of video n % B; each video's T*HW tokens form one
+        // sequence, attended as a whole, and go back to their frames.
+        var clips = stack(Enumerable.Range(0, (int)b).Select(video =>
+            cat(Enumerable.Range(0, (int)t).Select(frame => x[frame * b + video]).ToArray(), 0)).ToArray());
+        var attended = NaiveAttention(Params(layer), clips, F.layer_norm(clips, [channels]), heads);
+        var expected = stack(Enumerable.Range(0, (int)(t * b)).Select(n =>
+            attended[n % b, TensorIndex.Slice(n / b * positions, (n / b + 1) * positions)]).ToArray());
+        Tensors.MaxAbsDiff(actual, expected).Should().BeLessThan(Tolerance);
+        // Every output token depends on tokens of other frames at other positions of its own clip, never on another clip.
+        var moved = x.clone();
+        moved[1 * b + 0, positions - 1] = Normal([channels], seed: 23, ScalarType.Float64);
+        var changed = layer.call(moved, Step(t, b)).sub(actual).abs().amax([1, 2]);   // per folded frame
+        changed[0 * b + 0].item<double>().Should().BeGreaterThan(1e-6, "frame 0 of video 0 sees frame 1 of video 0");
+        changed[0 * b + 1].item<double>().Should().Be(0.0, "video 1 never sees video 0");
+    }
+
+    [Fact]
+    public void JointAttention_FreshLayer_IsTheIdentity()
+    {
+        using var layer = new JointAttention(8, 2);
+        using var scope = NewDisposeScope();
+        var x = Normal([6, 5, 8], seed: 24);
+
+        Tensors.MaxAbsDiff(layer.call(x, Step(3, 2)), x).Should().Be(0.0, "the output projection starts at zero");
+    }
+
+    [Fact]
     public void RelativePositionBuckets_T5Bidirectional32Buckets_MatchTheT5Formula()
     {
         // n = 32, max distance 128: 16 buckets per sign, exact below 8, then 8 + floor(ln(n/8) / ln(16) * 8), at most 15.
@@ -130,7 +168,7 @@ public class SpaceTimeBlocksTests
     {
         var options = Micro;
         using var res = new SpaceTimeResBlock(16, 32, options);
-        using var attention = SpaceTimeAttentionBlock.Create(32, spatial: true, options)!;
+        using var attention = SpaceTimeAttentionBlock.Create(32, spatial: true, joint: true, options)!;
         RandomizeAll(res, seed: 11);
         RandomizeAll(attention, seed: 12);
         using var scope = NewDisposeScope();

@@ -16,6 +16,7 @@ public class SpaceTimeUNetOptionsTests
         o.ChannelMultipliers.Should().Equal(1, 2, 4);
         o.ResBlocksPerLevel.Should().Be(2);
         o.AttentionLevels.Should().Equal(1, 2);
+        o.JointAttentionLevels.Should().BeEmpty();
         o.AttentionHeadChannels.Should().Be(32);
         o.NormGroups.Should().Be(32);
         o.TemporalConvolution.Should().BeTrue();
@@ -49,6 +50,8 @@ public class SpaceTimeUNetOptionsTests
         { "NumClasses", () => new SpaceTimeUNetOptions { NumClasses = -1 } },
         { "ContextDim", () => new SpaceTimeUNetOptions { ContextDim = -2 } },
         { "AttentionLevels", () => new SpaceTimeUNetOptions { AttentionLevels = [3] }.Validate() },
+        { "JointAttentionLevels", () => new SpaceTimeUNetOptions { JointAttentionLevels = [-1] } },
+        { "JointAttentionLevels", () => new SpaceTimeUNetOptions { JointAttentionLevels = [3] }.Validate() },
     };
 
     [Theory]
@@ -91,6 +94,8 @@ public class SpaceTimeUNetOptionsTests
         a.Should().Be(b);
         a.GetHashCode().Should().Be(b.GetHashCode());
         (a with { ChannelMultipliers = [1, 3] }).Should().NotBe(b);
+        (a with { JointAttentionLevels = [1] }).Should().NotBe(b).And.NotBe(a with { JointAttentionLevels = [0] });
+        (a with { JointAttentionLevels = [1, 1] }).Should().Be(b with { JointAttentionLevels = [1] });
         a.ToString().Should().Contain("ChannelMultipliers = [1, 2]");
     }
 
@@ -108,7 +113,10 @@ public class SpaceTimeUNetOptionsTests
     [Fact]
     public void Json_RoundTrip_GivesAnEqualDefinition()
     {
-        var o = KnownSpaceTimeUNets.Small with { NumClasses = 10, ContextDim = 32, Dropout = 0.1, ConcatConditioningFrames = true };
+        var o = KnownSpaceTimeUNets.Small with
+        {
+            NumClasses = 10, ContextDim = 32, Dropout = 0.1, ConcatConditioningFrames = true, JointAttentionLevels = [2],
+        };
 
         var json = JsonSerializer.Serialize(o);
         var back = JsonSerializer.Deserialize<SpaceTimeUNetOptions>(json);
@@ -138,6 +146,8 @@ public class SpaceTimeUNetOptionsTests
             UNetTestSupport.Micro,
             UNetTestSupport.Micro with { TemporalConvolution = false, TemporalAttention = false, InChannels = 4, OutChannels = 8 },
             UNetTestSupport.Micro with { AttentionLevels = [], ResBlocksPerLevel = 2, ChannelMultipliers = [1, 1, 2] },
+            UNetTestSupport.Micro with { JointAttentionLevels = [0, 1] },
+            UNetTestSupport.Micro with { JointAttentionLevels = [0], TemporalAttention = false, AttentionLevels = [] },
         };
         foreach (var options in variants)
         {

@@ -76,11 +76,12 @@ internal static class UNetTestSupport
             + (o.TemporalConvolution ? 2 * (3 * cout * cout + cout) : 0)
             + (cin != cout ? Conv(cin, cout, 1) : 0);
         long Attention(long c, long kv) => Norm(c) + Lin(c, c, false) + 2 * Lin(kv, c, false) + Lin(c, c);
-        long Stack(long c, bool spatial)
+        long Stack(long c, bool spatial, bool joint)
         {
             var heads = c / o.AttentionHeadChannels;
             return (spatial ? Attention(c, c) + (o.ContextDim > 0 ? Attention(c, o.ContextDim) : 0) : 0)
-                + (o.TemporalAttention ? Attention(c, c) + (long)o.RelativePositionBuckets * heads : 0);
+                + (o.TemporalAttention ? Attention(c, c) + (long)o.RelativePositionBuckets * heads : 0)
+                + (joint ? Attention(c, c) : 0);
         }
 
         var total = Lin(o.BaseChannels, e) + Lin(e, e) + (o.NumClasses > 0 ? (o.NumClasses + 1L) * e : 0);
@@ -94,7 +95,7 @@ internal static class UNetTestSupport
             var spatial = o.AttentionLevels.Contains(level);
             for (var j = 0; j < o.ResBlocksPerLevel; j++)
             {
-                total += Res(ch, c) + Stack(c, spatial);
+                total += Res(ch, c) + Stack(c, spatial, o.JointAttentionLevels.Contains(level));
                 ch = c;
                 skips.Push(c);
             }
@@ -104,14 +105,14 @@ internal static class UNetTestSupport
                 skips.Push(c);
             }
         }
-        total += 2 * Res(ch, ch) + Stack(ch, spatial: true);
+        total += 2 * Res(ch, ch) + Stack(ch, spatial: true, o.JointAttentionLevels.Contains(o.Levels - 1));
         for (var level = o.Levels - 1; level >= 0; level--)
         {
             long c = o.ChannelsAt(level);
             var spatial = o.AttentionLevels.Contains(level);
             for (var j = 0; j <= o.ResBlocksPerLevel; j++)
             {
-                total += Res(ch + skips.Pop(), c) + Stack(c, spatial);
+                total += Res(ch + skips.Pop(), c) + Stack(c, spatial, o.JointAttentionLevels.Contains(level));
                 ch = c;
             }
             if (level > 0)
